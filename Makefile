@@ -1,0 +1,69 @@
+# One target per thing a person does. Each target installs what it needs first.
+#   make serve   - set up, then serve the book at http://127.0.0.1:8000
+#   make test    - set up, then run every test (pages, snippets, lab, build, browser)
+
+PYTHON ?= python3
+export NO_MKDOCS_2_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+KATEX_VERSION := 0.16.22
+KATEX_DIR := docs/assets/katex
+
+.PHONY: install serve build test lint format figures lab browser-deps vendor-katex clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --editable .
+	touch $@
+
+serve: install
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: install
+	$(BIN)/mkdocs build --strict
+
+test: install browser-deps
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Redraw every figure of the book into docs/figures/ (tests check they are current).
+figures: install
+	$(BIN)/python -m snippets.figures --write
+
+lab: install
+	$(BIN)/python lab/rmsprop_sweep.py
+
+# Headless Chromium from Debian's packages, for the browser tests; never a download.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# KaTeX from the npm registry, served by the site itself (no CDN).
+vendor-katex:
+	rm -rf $(KATEX_DIR) && mkdir -p $(KATEX_DIR)/fonts $(KATEX_DIR)/contrib
+	cd $$(mktemp -d) && npm pack --silent katex@$(KATEX_VERSION) >/dev/null && \
+	  tar xzf katex-$(KATEX_VERSION).tgz && \
+	  cp package/dist/katex.min.js package/dist/katex.min.css package/LICENSE $(CURDIR)/$(KATEX_DIR)/ && \
+	  cp package/dist/contrib/auto-render.min.js $(CURDIR)/$(KATEX_DIR)/contrib/ && \
+	  cp package/dist/fonts/*.woff2 $(CURDIR)/$(KATEX_DIR)/fonts/
+	printf 'KaTeX %s from the npm registry (npm pack katex@%s), MIT licence (LICENSE).\nOnly the minified build, auto-render and the woff2 fonts are kept. Refresh: make vendor-katex\n' \
+	  $(KATEX_VERSION) $(KATEX_VERSION) > $(KATEX_DIR)/PROVENANCE.txt
+
+clean:
+	rm -rf site site-offline test-artifacts .pytest_cache

@@ -1,0 +1,1 @@
+"""The book's lab: MNIST data loading and the RMSprop hyperparameter sweep."""
