@@ -1,0 +1,85 @@
+"""Broadcasting written out by hand: the result shape, then the expanded operation.
+
+    python snippets/broadcasting/naive_broadcast.py   # the course's examples
+
+`broadcast_shape` follows NumPy's rule step by step and says which axis clashes
+when it fails; `expand` really copies a tensor along its stretched axes; and
+`naive_broadcast` applies an element-wise operation to the two expanded tensors
+one element at a time. NumPy does the same without copying anything.
+"""
+
+import numpy as np
+
+
+# --8<-- [start:shape]
+def broadcast_shape(shape_a, shape_b):
+    """The shape of `a op b` under NumPy's broadcasting rule, or a ValueError."""
+    rank = max(len(shape_a), len(shape_b))
+    # Missing leading axes count as 1.
+    padded_a = (1,) * (rank - len(shape_a)) + tuple(shape_a)
+    padded_b = (1,) * (rank - len(shape_b)) + tuple(shape_b)
+    result = []
+    for axis in range(-1, -rank - 1, -1):  # right to left
+        m, n = padded_a[axis], padded_b[axis]
+        if m == n or n == 1:
+            result.append(m)
+        elif m == 1:
+            result.append(n)  # a size-1 axis is stretched, possibly to 0
+        else:
+            raise ValueError(
+                f"shapes {tuple(shape_a)} and {tuple(shape_b)} do not broadcast: "
+                f"axis {axis} has sizes {m} and {n}, and neither is 1"
+            )
+    return tuple(reversed(result))
+
+
+# --8<-- [end:shape]
+
+
+# --8<-- [start:expand]
+def expand(x, shape):
+    """A real copy of `x` stretched to `shape`: add leading axes, then repeat."""
+    x = np.asarray(x)
+    if broadcast_shape(x.shape, shape) != tuple(shape):
+        raise ValueError(f"shape {x.shape} cannot be stretched to {tuple(shape)}")
+    x = x.reshape((1,) * (len(shape) - x.ndim) + x.shape)
+    for axis, size in enumerate(shape):
+        if x.shape[axis] != size:  # then x.shape[axis] == 1
+            x = np.repeat(x, size, axis=axis)
+    return x
+
+
+def naive_broadcast(op, x, y):
+    """`op(x, y)` element by element, after stretching both to one shape."""
+    x, y = np.asarray(x), np.asarray(y)
+    shape = broadcast_shape(x.shape, y.shape)
+    big_x, big_y = expand(x, shape), expand(y, shape)
+    result = np.empty(shape, dtype=np.result_type(x, y))
+    for index in np.ndindex(*shape):
+        result[index] = op(big_x[index], big_y[index])
+    return result
+
+
+# --8<-- [end:expand]
+
+
+# The course's examples, as (name, shape_a, shape_b).
+COURSE_EXAMPLES = [
+    ("image scaled per colour", (256, 256, 3), (3,)),
+    ("incompatible", (5, 1, 3), (4, 2, 3)),
+    ("vector added to a matrix", (32, 10), (10,)),
+    ("np.maximum", (64, 3, 32, 10), (32, 10)),
+]
+
+
+def main() -> None:
+    for name, shape_a, shape_b in COURSE_EXAMPLES:
+        try:
+            result = broadcast_shape(shape_a, shape_b)
+        except ValueError as error:
+            result = f"ValueError: {error}"
+        print(f"{name}: {shape_a} with {shape_b} -> {result}")
+
+
+if __name__ == "__main__":
+    main()

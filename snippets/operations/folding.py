@@ -1,0 +1,74 @@
+"""Fold the plane with relu so that two classes no straight line can split come apart.
+
+    python snippets/operations/folding.py   # prints the check, writes folding.svg
+
+Points of the square [-2, 2]² belong to class "band" when |x1 + x2| < 1 and to
+class "outside" otherwise. In the input plane no straight line separates them.
+A relu layer followed by an affine layer folds the plane along the diagonal
+x1 + x2 = 0, and after the fold the vertical line h1 = 1 separates them all.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from snippets.figures import save_figure
+
+# --8<-- [start:fold]
+# Layer 1 (relu): four units read s = x1 + x2 and t = x1 - x2, each sign apart.
+W1 = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+b1 = np.zeros(4)
+# Layer 2 (affine, no activation): relu(s) + relu(-s) = |s|, relu(t) - relu(-t) = t.
+W2 = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
+b2 = np.zeros(2)
+
+
+def fold(points):
+    """The two-layer network, applied to each row of `points` (shape (n, 2))."""
+    hidden = np.maximum(points @ W1.T + b1, 0.0)  # shape (n, 4)
+    return hidden @ W2.T + b2  # shape (n, 2): (|x1 + x2|, x1 - x2)
+
+
+# --8<-- [end:fold]
+
+
+def make_points(count: int = 400, seed: int = 0):
+    """Random points of [-2, 2]² and their class: True inside the band."""
+    points = np.random.default_rng(seed).uniform(-2.0, 2.0, size=(count, 2))
+    in_band = np.abs(points.sum(axis=1)) < 1.0
+    return points, in_band
+
+
+def draw(points, in_band, folded):
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 5.2))
+    for ax, data in ((left, points), (right, folded)):
+        ax.scatter(*data[in_band].T, s=10, color="tab:blue", label="band")
+        ax.scatter(*data[~in_band].T, s=10, color="tab:orange", label="outside")
+    left.set_aspect("equal")
+    edge = np.array([-2.0, 2.0])
+    left.plot(edge, -edge, "k--", lw=1, label="fold line $x_1 + x_2 = 0$")
+    left.set_title("input plane: no straight line separates the classes")
+    left.set_xlabel("$x_1$")
+    left.set_ylabel("$x_2$")
+    right.axvline(1.0, color="black", lw=1.5, label="$h_1 = 1$ separates them")
+    right.set_title("after relu layer + affine layer: folded")
+    right.set_xlabel("$h_1 = |x_1 + x_2|$")
+    right.set_ylabel("$h_2 = x_1 - x_2$")
+    right.set_xlim(-0.3, 4.3)
+    for ax in (left, right):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def main() -> None:
+    points, in_band = make_points()
+    folded = fold(points)
+    predicted_band = folded[:, 0] < 1.0
+    print(f"points: {len(points)} ({in_band.sum()} in the band)")
+    correct = (predicted_band == in_band).sum()
+    print(f"classified correctly by h1 < 1 after the fold: {correct}")
+    save_figure(draw(points, in_band, folded), "operations/folding.svg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Draw one 2-D shape under six maps: the geometry of a dense layer.
+
+    python snippets/operations/geometric_maps.py   # writes geometric_maps.svg
+
+Every map here is x -> activation(W x + b) for a 2×2 matrix W and a vector b;
+the panels differ only in W, b and whether relu is applied. The shape is a
+letter F (it has no symmetry, so a rotation cannot pass for a reflection) on
+a square grid of lines, which shows what the map does to the space around it.
+"""
+
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from snippets.figures import save_figure
+
+F_CORNERS = np.array(
+    [
+        (-0.4, -0.8), (-0.4, 0.8), (0.5, 0.8), (0.5, 0.5), (-0.1, 0.5), (-0.1, 0.15),
+        (0.35, 0.15), (0.35, -0.15), (-0.1, -0.15), (-0.1, -0.8), (-0.4, -0.8),
+    ]
+)  # fmt: skip
+
+
+def densify(corners: np.ndarray, points_per_edge: int = 30) -> np.ndarray:
+    """Many points along each edge, so that curved images of edges look curved."""
+    steps = np.linspace(0.0, 1.0, points_per_edge, endpoint=False)[:, None]
+    edges = [a + steps * (b - a) for a, b in itertools.pairwise(corners)]
+    return np.vstack([*edges, corners[-1:]])
+
+
+def grid_lines(limit: float = 1.0, count: int = 9) -> list[np.ndarray]:
+    """Horizontal then vertical lines of the square [-limit, limit]², as point lists."""
+    along = np.linspace(-limit, limit, 80)
+    lines = []
+    for level in np.linspace(-limit, limit, count):
+        lines.append(np.column_stack([along, np.full_like(along, level)]))
+    for level in np.linspace(-limit, limit, count):
+        lines.append(np.column_stack([np.full_like(along, level), along]))
+    return lines
+
+
+# --8<-- [start:maps]
+def rotation(degrees: float) -> np.ndarray:
+    angle = np.radians(degrees)
+    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+
+
+IDENTITY = np.eye(2)
+W = np.array([[1.2, 0.7], [-0.4, 0.9]])  # a general linear map: shear, stretch, turn
+b = np.array([0.4, 0.5])
+
+MAPS = [  # (title, W, b, apply relu?) — each is x -> act(W x + b)
+    ("translation: $x + b$", IDENTITY, np.array([1.0, 0.6]), False),
+    ("rotation by 40°: $Rx$", rotation(40), np.zeros(2), False),
+    ("scaling: $Sx$", np.diag([1.6, 0.5]), np.zeros(2), False),
+    ("linear: $Wx$", W, np.zeros(2), False),
+    ("affine: $Wx + b$", W, b, False),
+    ("relu of affine: $\\max(Wx + b,\\, 0)$", W, b, True),
+]
+
+
+def transform(points: np.ndarray, W: np.ndarray, b: np.ndarray, relu: bool):
+    """Apply x -> W x + b (then relu) to each row of `points`, shape (n, 2)."""
+    images = points @ W.T + b  # row-vector form of W x + b for all points at once
+    return np.maximum(images, 0.0) if relu else images
+
+
+# --8<-- [end:maps]
+
+
+def draw() -> plt.Figure:
+    lines = grid_lines()
+    figure, axes = plt.subplots(2, 3, figsize=(11, 7.4))
+    for ax, (title, matrix, shift, relu) in zip(axes.flat, MAPS, strict=True):
+        for line in lines:
+            ax.plot(line[[0, -1], 0], line[[0, -1], 1], color="0.85", lw=0.8)
+        ax.fill(F_CORNERS[:, 0], F_CORNERS[:, 1], color="0.75", alpha=0.6, lw=0)
+        # An affine map sends straight lines to straight lines, so two points per
+        # segment draw it exactly; relu bends them, so it needs many.
+        shape = densify(F_CORNERS) if relu else F_CORNERS
+        for index, line in enumerate(lines):
+            image = transform(line if relu else line[[0, -1]], matrix, shift, relu)
+            colour = "tab:blue" if index < len(lines) // 2 else "tab:orange"
+            ax.plot(image[:, 0], image[:, 1], color=colour, lw=0.9, alpha=0.8)
+        image = transform(shape, matrix, shift, relu)
+        ax.plot(image[:, 0], image[:, 1], color="black", lw=2)
+        origin = transform(np.zeros((1, 2)), matrix, shift, relu)[0]
+        ax.plot(*origin, "o", color="tab:red", ms=5)
+        ax.set_title(title)
+        ax.set_xlim(-2.3, 2.3)
+        ax.set_ylim(-2.3, 2.3)
+        ax.set_aspect("equal")
+        ax.axhline(0, color="0.4", lw=0.6)
+        ax.axvline(0, color="0.4", lw=0.6)
+    figure.suptitle(
+        "Grey: the letter F on a square grid. Colour: their images (blue from "
+        "horizontal lines, orange from vertical; red dot: image of the origin)",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    return figure
+
+
+def main() -> None:
+    save_figure(draw(), "operations/geometric_maps.svg")
+
+
+if __name__ == "__main__":
+    main()
