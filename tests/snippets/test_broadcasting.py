@@ -215,3 +215,13 @@ def test_there_is_a_diagram_for_each_course_example_and_the_page_shows_it():
 def test_the_diagrams_mark_what_the_rule_does_on_each_axis(shapes, states, result):
     rank = max(len(shape) for shape in shapes)
     assert shape_diagrams.column_states(shapes, rank) == (states, result)
+
+
+def test_tensorflow_does_not_mix_dtypes_where_numpy_converts():
+    """The page's warning: broadcasting is about shapes; TF wants equal dtypes."""
+    tf = pytest.importorskip("tensorflow")
+    assert (np.array([1, 2, 3]) + np.array([0.5])).dtype == np.float64
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.constant([1, 2, 3]) + tf.constant([0.5])
+    materialised = tf.broadcast_to(tf.range(3), (2, 3))
+    assert tuple(materialised.shape) == (2, 3)
