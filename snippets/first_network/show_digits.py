@@ -1,0 +1,34 @@
+"""Draw the first training digits with their labels, and the test digit to predict.
+
+    python snippets/first_network/show_digits.py
+
+Writes docs/figures/first-network/digits.svg.
+"""
+
+import matplotlib.pyplot as plt
+
+from lab.mnist_data import load_mnist
+from snippets.figures import save_figure
+
+SHOWN = 8  # training digits in the first row
+
+
+def main() -> None:
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    figure, axes = plt.subplots(1, SHOWN + 1, figsize=(11, 1.9))
+    for i, axis in enumerate(axes[:SHOWN]):
+        axis.imshow(x_train[i], cmap="binary", interpolation="nearest")
+        axis.set_title(f"x_train[{i}]: {y_train[i]}", fontsize=9)
+    axes[-1].imshow(x_test[0], cmap="binary", interpolation="nearest")
+    axes[-1].set_title(f"x_test[0]: {y_test[0]}", fontsize=9, color="tab:red")
+    for axis in axes:
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.grid(False)
+    save_figure(figure, "first-network/digits.svg")
+    print("training labels shown:", y_train[:SHOWN].tolist())
+    print("test digit to predict: x_test[0], label", y_test[0])
+
+
+if __name__ == "__main__":
+    main()

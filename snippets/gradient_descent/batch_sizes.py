@@ -1,0 +1,115 @@
+"""Batch, mini-batch and one-sample (true) SGD on the same linear regression.
+
+    python snippets/gradient_descent/batch_sizes.py
+
+Fits y ≈ x·w + b to 512 noisy points with three batch sizes and one learning
+rate, records the loss on the whole data set after every update, writes
+docs/figures/gradient-descent/batch-sizes.svg and prints a summary table.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from snippets.figures import save_figure
+
+SAMPLES = 512
+TRUE_W = np.array([2.0, -3.0])
+TRUE_B = 0.5
+NOISE = 0.1
+LEARNING_RATE = 0.1
+EPOCHS = 10
+BATCH_SIZES = {"batch (512)": SAMPLES, "mini-batch (32)": 32, "true SGD (1)": 1}
+
+
+def make_data(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, size=(SAMPLES, 2))
+    y = x @ TRUE_W + TRUE_B + NOISE * rng.normal(size=SAMPLES)
+    return x, y
+
+
+# --8<-- [start:loss_and_gradient]
+def mse(x, y, w, b):
+    return np.mean((x @ w + b - y) ** 2)
+
+
+def mse_gradient(x, y, w, b):
+    """∂/∂w and ∂/∂b of mean((x·w + b − y)²) over the rows of x."""
+    error = x @ w + b - y
+    return 2 * x.T @ error / len(y), 2 * np.mean(error)
+
+
+# --8<-- [end:loss_and_gradient]
+
+
+# --8<-- [start:train]
+def train(x, y, batch_size, learning_rate=LEARNING_RATE, epochs=EPOCHS, seed=1):
+    """Mini-batch SGD; returns (epochs elapsed, loss on all data) after every update."""
+    rng = np.random.default_rng(seed)
+    w, b = np.zeros(x.shape[1]), 0.0
+    elapsed, losses = [0.0], [mse(x, y, w, b)]
+    for _ in range(epochs):
+        order = rng.permutation(len(y))  # a fresh shuffle every epoch
+        for start in range(0, len(y), batch_size):
+            batch = order[start : start + batch_size]
+            grad_w, grad_b = mse_gradient(x[batch], y[batch], w, b)
+            w, b = w - learning_rate * grad_w, b - learning_rate * grad_b
+            elapsed.append(elapsed[-1] + len(batch) / len(y))
+            losses.append(mse(x, y, w, b))
+    return np.array(elapsed), np.array(losses)
+
+
+# --8<-- [end:train]
+
+
+def noise_floor(x, y):
+    """The loss of the true line: no fit can do much better on average."""
+    return mse(x, y, TRUE_W, TRUE_B)
+
+
+def loss_after(elapsed, losses, epochs):
+    """The loss once `epochs` passes over the data are complete."""
+    return losses[np.searchsorted(elapsed, epochs - 1e-9)]
+
+
+def run_all(x, y):
+    return {name: train(x, y, size) for name, size in BATCH_SIZES.items()}
+
+
+def draw(results, floor) -> None:
+    figure, (by_epoch, by_update) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    for name, (elapsed, losses) in results.items():
+        by_epoch.plot(elapsed, losses, label=name, linewidth=1)
+        by_update.plot(np.arange(1, len(losses)), losses[1:], label=name, linewidth=1)
+    for axis in (by_epoch, by_update):
+        axis.axhline(floor, color="0.4", linestyle="--", linewidth=1, label="true line")
+        axis.set_yscale("log")
+    by_epoch.set_xlabel("epochs (passes over the 512 samples)")
+    by_epoch.set_ylabel("loss on all the data (MSE)")
+    by_epoch.set_title("same amount of computation")
+    by_update.set_xscale("log")
+    by_update.set_xlabel("weight updates")
+    by_update.set_title("same number of updates")
+    by_epoch.legend()
+    save_figure(figure, "gradient-descent/batch-sizes.svg")
+
+
+def main() -> None:
+    x, y = make_data()
+    results = run_all(x, y)
+    floor = noise_floor(x, y)
+    draw(results, floor)
+    print(f"loss of the true line: {floor:.4f}")
+    print(
+        "batch size        updates  after 1 epoch  after 10 epochs  worst in epoch 10"
+    )
+    for name, (elapsed, losses) in results.items():
+        last_epoch = losses[elapsed > EPOCHS - 1]
+        print(
+            f"{name:<16}  {len(losses) - 1:>7}  {loss_after(elapsed, losses, 1):>13.4f}"
+            f"  {losses[-1]:>15.4f}  {last_epoch.max():>17.4f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Secant slopes converging to the derivative of f(x) = x³ at x = 2, and their errors.
+
+    python snippets/gradient_descent/difference_quotients.py
+
+Writes docs/figures/gradient-descent/difference-quotients.svg: on the left,
+secant lines through (2, 8) that approach the tangent of slope 12; on the
+right, the error of forward and central difference quotients as h shrinks.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from snippets.figures import save_figure
+
+X0 = 2.0
+EXACT = 12.0  # f'(x) = 3x², so f'(2) = 12
+
+
+def cube(x):
+    return x * x * x  # products, not a power: the same rounding on every machine
+
+
+# --8<-- [start:quotients]
+def forward_quotient(f, x, h):
+    """Slope of the secant through (x, f(x)) and (x + h, f(x + h))."""
+    return (f(x + h) - f(x)) / h
+
+
+def central_quotient(f, x, h):
+    """Slope of the secant through (x − h, f(x − h)) and (x + h, f(x + h))."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+# --8<-- [end:quotients]
+
+
+def errors(steps):
+    forward = np.abs(forward_quotient(cube, X0, steps) - EXACT)
+    central = np.abs(central_quotient(cube, X0, steps) - EXACT)
+    return forward, central
+
+
+def main() -> None:
+    figure, (secants, error_axis) = plt.subplots(1, 2, figsize=(11, 4))
+    xs = np.linspace(0.8, 3.2, 200)
+    secants.plot(xs, cube(xs), color="black", linewidth=1.5, label="f(x) = x³")
+    for h, colour in zip(
+        (1.0, 0.5, 0.25), ("tab:orange", "tab:green", "tab:purple"), strict=True
+    ):
+        slope = forward_quotient(cube, X0, h)
+        secants.plot(
+            xs,
+            cube(X0) + slope * (xs - X0),
+            color=colour,
+            linewidth=1,
+            label=f"secant, h = {h}: slope {slope:g}",
+        )
+        secants.plot(X0 + h, cube(X0 + h), "o", color=colour)
+    secants.plot(
+        xs,
+        cube(X0) + EXACT * (xs - X0),
+        "--",
+        color="tab:red",
+        label="tangent: slope f'(2) = 12",
+    )
+    secants.plot(X0, cube(X0), "o", color="black")
+    secants.set_ylim(-5, 33)
+    secants.set_xlabel("x")
+    secants.set_title("secants through (2, 8) turn into the tangent")
+    secants.legend(fontsize=8, loc="upper left")
+
+    steps = 10.0 ** -np.arange(0, 13)
+    forward, central = errors(steps)
+    error_axis.loglog(steps, forward, "o-", label="forward (f(x+h) − f(x)) / h")
+    error_axis.loglog(steps, central, "s-", label="central (f(x+h) − f(x−h)) / 2h")
+    error_axis.set_xlabel("h")
+    error_axis.set_ylabel("|quotient − 12|")
+    error_axis.set_title("error shrinks with h, until rounding takes over")
+    error_axis.invert_xaxis()
+    error_axis.legend(fontsize=8)
+    save_figure(figure, "gradient-descent/difference-quotients.svg")
+
+    print("h        forward error  central error")
+    for h, f_error, c_error in zip(steps, forward, central, strict=True):
+        print(f"{h:<7.0e}  {f_error:13.1e}  {c_error:13.1e}")
+
+
+if __name__ == "__main__":
+    main()
