@@ -1,6 +1,7 @@
 # One target per thing a person does. Each target installs what it needs first.
 #   make serve   - set up, then serve the book at http://127.0.0.1:8000
 #   make test    - set up, then run every test (pages, snippets, lab, build, browser)
+#   make offline - the book for reading without a server: site-offline/ and site-offline.zip
 
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
@@ -10,8 +11,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 KATEX_VERSION := 0.16.22
 KATEX_DIR := docs/assets/katex
+AXE_VERSION := 4.14.1
+AXE_DIR := tests/browser/vendor
+IFRAME_WORKER_VERSION := 1.0.4
+IFRAME_WORKER_DIR := docs/assets/iframe-worker
 
-.PHONY: install serve build test lint format figures lab browser-deps vendor-katex clean
+.PHONY: install serve build offline test lint format figures lab browser-deps vendor-katex \
+	vendor-axe vendor-iframe-worker clean
 
 install: $(INSTALLED)
 
@@ -27,6 +33,13 @@ serve: install
 
 build: install
 	$(BIN)/mkdocs build --strict
+
+# Material's offline plugin (OFFLINE=true in mkdocs.yml): pages open from file://,
+# search included. Tested by tests/browser/test_offline.py.
+offline: install
+	OFFLINE=true $(BIN)/mkdocs build --strict --site-dir site-offline
+	rm -f site-offline.zip
+	$(BIN)/python -m zipfile -c site-offline.zip site-offline
 
 test: install browser-deps
 	$(BIN)/pytest
@@ -65,5 +78,24 @@ vendor-katex:
 	printf 'KaTeX %s from the npm registry (npm pack katex@%s), MIT licence (LICENSE).\nOnly the minified build, auto-render and the woff2 fonts are kept. Refresh: make vendor-katex\n' \
 	  $(KATEX_VERSION) $(KATEX_VERSION) > $(KATEX_DIR)/PROVENANCE.txt
 
+# axe-core from the npm registry, injected into every page by the browser tests.
+vendor-axe:
+	mkdir -p $(AXE_DIR)
+	cd $$(mktemp -d) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	  tar xzf axe-core-$(AXE_VERSION).tgz && \
+	  cp package/axe.min.js package/LICENSE $(CURDIR)/$(AXE_DIR)/
+	printf 'axe-core %s from the npm registry (npm pack axe-core@%s), MPL-2.0 licence (LICENSE).\nOnly axe.min.js is kept; the browser tests inject it into every page. Refresh: make vendor-axe\n' \
+	  $(AXE_VERSION) $(AXE_VERSION) > $(AXE_DIR)/PROVENANCE.txt
+
+# The web-worker shim that lets the offline build search from file:// (hooks/offline.py).
+vendor-iframe-worker:
+	mkdir -p $(IFRAME_WORKER_DIR)
+	cd $$(mktemp -d) && npm pack --silent iframe-worker@$(IFRAME_WORKER_VERSION) >/dev/null && \
+	  tar xzf iframe-worker-$(IFRAME_WORKER_VERSION).tgz && \
+	  cp package/shim/index.js $(CURDIR)/$(IFRAME_WORKER_DIR)/shim.js && \
+	  cp package/LICENSE $(CURDIR)/$(IFRAME_WORKER_DIR)/
+	printf 'iframe-worker %s from the npm registry (npm pack iframe-worker@%s), MIT licence (LICENSE).\nOnly shim/index.js is kept, as shim.js: the offline build (make offline) loads it so that\nsearch runs from file://, where browsers refuse web workers. Refresh: make vendor-iframe-worker\n' \
+	  $(IFRAME_WORKER_VERSION) $(IFRAME_WORKER_VERSION) > $(IFRAME_WORKER_DIR)/PROVENANCE.txt
+
 clean:
-	rm -rf site site-offline test-artifacts .pytest_cache
+	rm -rf site site-offline site-offline.zip test-artifacts .pytest_cache

@@ -1,0 +1,1 @@
+"""The book's MkDocs hooks (mkdocs.yml loads them by path; tests import them)."""

@@ -1,0 +1,81 @@
+"""The offline build (`make offline`) works from file://, with no server at all.
+
+Each page of the nav is opened from disk: it must load every asset from the
+build itself, typeset its maths and show its figures; the search, which from
+file:// runs through the vendored iframe-worker shim, must find a page.
+"""
+
+import pytest
+
+from tests.browser.conftest import (
+    IMAGES_JS,
+    MATHS_JS,
+    VIEWPORT,
+    Recorder,
+    markdown_source,
+    nav_pages,
+    page_path,
+)
+from tests.browser.test_pages import MATHS, prose_of
+from tests.browser.test_search import most_common_word, pages_with, search, search_index
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_offline(browser, offline_site_dir):
+    """Open a page of the offline build from file://; yield (page, recorder)."""
+    contexts = []
+
+    def open_page(src_uri: str):
+        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        contexts.append(context)
+        page = context.new_page()
+        recorder = Recorder()
+        recorder.attach(context, page)
+        url = (offline_site_dir / page_path(src_uri, directory_urls=False)).as_uri()
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        return page, recorder
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_offline_build_has_no_directory_links(offline_site_dir):
+    """From file:// a link to a folder opens a file listing, not the page."""
+    assert (offline_site_dir / "search" / "search_index.js").is_file()
+    for src_uri in nav_pages():
+        assert (offline_site_dir / page_path(src_uri, directory_urls=False)).is_file()
+
+
+def test_offline_page_works_from_file_url(nav_page, open_offline):
+    page, recorder = open_offline(nav_page)
+    assert recorder.console_errors == []
+    assert recorder.failed == []
+    assert recorder.requests and all(
+        url.startswith("file://") for url in recorder.requests
+    )
+    maths = page.evaluate(MATHS_JS)
+    assert (
+        maths["untypeset"] == [] and maths["errors"] == [] and maths["rawInProse"] == []
+    )
+    source = markdown_source(nav_page)
+    if source is not None and MATHS.search(prose_of(source)):
+        assert maths["katex"] > 0
+    for image in page.evaluate(IMAGES_JS):
+        assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
+
+
+def test_offline_search_finds_pages(open_offline, offline_site_dir):
+    docs = search_index(offline_site_dir)
+    query = most_common_word(docs)
+    expected = {location.removesuffix(".html") for location in pages_with(query, docs)}
+    page, recorder = open_offline(nav_pages()[0])
+    root = offline_site_dir.as_uri().removeprefix("file://") + "/"
+    found = {
+        path.removeprefix(root).removesuffix(".html") for path in search(page, query)
+    }
+    assert expected and expected <= found
+    assert recorder.console_errors == []

@@ -1,0 +1,155 @@
+"""Every page of the book, as a reader's browser shows it.
+
+Each test asserts one thing about one page (parametrised over the nav); the
+page is opened once per session (see conftest.py). Expectations come from the
+page's Markdown where they can: a page whose Markdown has maths must show
+typeset maths, one with tabs must show linked tabs, one with code must show
+copy buttons.
+"""
+
+import re
+
+import nbformat
+import pytest
+
+from hooks import notebooks
+from tests.browser.conftest import (
+    REPOSITORY,
+    load_mkdocs_yml,
+    markdown_source,
+    nav_pages,
+    page_path,
+)
+
+pytestmark = pytest.mark.browser
+
+MAX_PAGE_BYTES = 2_000_000  # each page, maths and figures included
+
+FENCED = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.M | re.S)
+INLINE_CODE = re.compile(r"`[^`\n]+`")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+MATHS = re.compile(r"\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)")
+TAB_HEADER = re.compile(r'^\s*===\+?\s+"(?P<title>[^"]+)"', re.M)
+
+
+def prose_of(markdown: str) -> str:
+    """The Markdown without code, comments and link targets: what readers read."""
+    text = INLINE_CODE.sub("", FENCED.sub("", COMMENT.sub("", markdown)))
+    return LINK_TARGET.sub("]", text)
+
+
+def test_markdown_helpers_find_maths_and_tabs():
+    page = 'Text $x^2$ and `$HOME`.\n\n```python\ncost = "$5"\n```\n\n=== "NumPy"\n'
+    assert MATHS.search(prose_of(page))
+    assert not MATHS.search(prose_of("It costs 5 dollars, `$x$` in code."))
+    assert (
+        prose_of("See [the next chapter](broadcasting.md).")
+        == "See [the next chapter]."
+    )
+    assert [m["title"] for m in TAB_HEADER.finditer(page)] == ["NumPy"]
+
+
+def test_page_loads_without_errors(visit):
+    assert visit.console_errors == []
+    assert visit.failed == []
+
+
+def test_no_request_leaves_localhost(visit):
+    assert visit.requests, "no request recorded"
+    assert visit.external == []
+
+
+def test_maths_is_typeset(visit):
+    maths = visit.maths
+    assert maths["errors"] == []
+    assert maths["untypeset"] == [], "arithmatex spans that KaTeX did not render"
+    assert maths["leftovers"] == [], "raw TeX left beside the rendered maths"
+    assert maths["rawInProse"] == [], "TeX delimiters left in the text"
+    source = markdown_source(visit.src_uri)
+    if source is not None and MATHS.search(prose_of(source)):
+        assert maths["arithmatex"] > 0, "the Markdown has maths, the page has none"
+        assert maths["katex"] >= maths["arithmatex"]
+
+
+def test_linked_tabs_switch_together(visit):
+    source = markdown_source(visit.src_uri) or ""
+    titles = [m["title"] for m in TAB_HEADER.finditer(source)]
+    if not titles:
+        assert visit.tabs_before == []
+        return
+    assert visit.tabs_before, "the Markdown has tabs, the page shows none"
+    for tab_set in visit.tabs_before:
+        assert tab_set["visible"].count(True) == 1, "exactly one tab of a set is shown"
+    shared = {t for t in titles if titles.count(t) >= 2}
+    if not shared:
+        return
+    clicked = visit.tabs_clicked
+    assert clicked in shared, "no linked tab could be clicked"
+    for tab_set in visit.tabs_after:
+        if clicked in tab_set["labels"]:
+            position = tab_set["labels"].index(clicked)
+            assert tab_set["checked"] == position, f"a set did not switch to {clicked}"
+            assert tab_set["visible"][position] and tab_set["visible"].count(True) == 1
+
+
+def test_light_dark_toggle(visit):
+    before, after = visit.scheme_before, visit.scheme_after
+    assert before["scheme"] == "default"
+    assert before["toggle"] == ["Switch to dark mode"]
+    assert after["scheme"] == "slate"
+    assert after["toggle"] == ["Switch to light mode"]
+    assert after["background"] != before["background"]
+
+
+def test_code_blocks_have_copy_buttons(visit):
+    assert visit.copy_buttons == visit.code_blocks
+    if visit.code_blocks:
+        assert visit.copy_feedback == "Copied to clipboard"
+        assert visit.copied_text.strip() == visit.copy_source.strip()
+
+
+def test_images_load_and_have_alt_text(visit):
+    for image in visit.images:
+        assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
+        assert (image["alt"] or "").strip(), f"{image['src']} has no alt text"
+    source = markdown_source(visit.src_uri)
+    if source is not None:
+        in_markdown = len(re.findall(r"!\[[^\]]*\]\([^)]+\)", prose_of(source)))
+        assert len(visit.images) >= in_markdown
+
+
+def test_page_weight_under_2_mb(visit):
+    assert 0 < visit.bytes < MAX_PAGE_BYTES
+
+
+def test_no_serious_accessibility_violation(visit):
+    for scheme in ("light", "dark"):
+        assert scheme in visit.axe
+        assert visit.serious(scheme) == [], f"{scheme}: {visit.serious(scheme)}"
+
+
+def test_chapter_offers_its_notebook(visit, site_dir):
+    source = markdown_source(visit.src_uri)
+    if source is None or not notebooks.is_chapter(visit.src_uri, source):
+        assert visit.notebook_links == []
+        return
+    name = notebooks.notebook_name(visit.src_uri)
+    assert [link.rsplit("/", 1)[-1] for link in visit.notebook_links] == [
+        name.rsplit("/", 1)[-1]
+    ]
+    offered = nbformat.read(site_dir / name, as_version=4)
+    nbformat.validate(offered)
+    expected = notebooks.notebook_of_page(REPOSITORY / "docs" / visit.src_uri)
+    assert offered == expected
+
+
+def test_every_built_page_is_in_the_nav(site_dir):
+    site_url = load_mkdocs_yml().get("site_url") or ""
+    sitemap = (site_dir / "sitemap.xml").read_text()
+    built = {
+        loc.removeprefix(site_url) for loc in re.findall(r"<loc>(.*?)</loc>", sitemap)
+    }
+    nav = {page_path(p) for p in nav_pages()}
+    assert built, "the sitemap lists no page"
+    assert built == nav
