@@ -22,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -144,25 +145,38 @@ def offline_site_dir(tmp_path_factory) -> Path:
 
 
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the built site and counts every byte it sends (headers included)."""
+    """Serves the built site and counts every byte it sends (headers included).
+
+    ``sent`` is the total so far; ``responses`` lists (path, bytes) per request.
+    """
 
     sent = 0
+    responses: ClassVar[list[tuple[str, int]]] = []
     lock = threading.Lock()
 
     def setup(self):
         super().setup()
-        raw = self.wfile
+        raw, handler = self.wfile, self
+        self.bytes_out = 0
 
         class Counter:
             def write(inner, data):
-                with CountingHandler.lock:
-                    CountingHandler.sent += len(data)
+                handler.bytes_out += len(data)
                 return raw.write(data)
 
             def __getattr__(inner, name):
                 return getattr(raw, name)
 
         self.wfile = Counter()
+
+    def handle_one_request(self):
+        before = self.bytes_out
+        super().handle_one_request()
+        sent = self.bytes_out - before
+        if sent:
+            with CountingHandler.lock:
+                CountingHandler.sent += sent
+                CountingHandler.responses.append((getattr(self, "path", "?"), sent))
 
     def log_message(self, format, *args):
         pass
@@ -299,6 +313,7 @@ class PageVisit:
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     bytes: int = 0
+    heaviest: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes)
     load_seconds: float = 0.0
     maths: dict = field(default_factory=dict)
     images: list[dict] = field(default_factory=list)
@@ -385,12 +400,18 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
     try:
         page = context.new_page()
         recorder.attach(context, page)
-        sent_before = CountingHandler.sent
+        sent_before, served_before = (
+            CountingHandler.sent,
+            len(CountingHandler.responses),
+        )
         started = time.perf_counter()
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         visit.load_seconds = round(time.perf_counter() - started, 2)
         visit.bytes = CountingHandler.sent - sent_before
+        visit.heaviest = sorted(
+            CountingHandler.responses[served_before:], key=lambda r: -r[1]
+        )[:5]
 
         visit.maths = page.evaluate(MATHS_JS)
         visit.images = page.evaluate(IMAGES_JS)
@@ -405,10 +426,9 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         visit.screenshots["light"] = screenshot(page, src_uri, "light")
         visit.axe["light"] = run_axe(page)
 
+        # Choose a linked tab: the dark screenshot and axe then see the other tabs.
         visit.tabs_before = page.evaluate(TABS_JS)
         click_linked_tab(page, visit)
-        if visit.copy_buttons:
-            check_copy_button(page, visit)
 
         toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
         if toggle.count():
@@ -420,8 +440,13 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
             )
             page.wait_for_timeout(300)  # let the colour transition finish
         visit.scheme_after = page.evaluate(SCHEME_JS)
+        page.evaluate("window.scrollTo(0, 0)")
         visit.screenshots["dark"] = screenshot(page, src_uri, "dark")
         visit.axe["dark"] = run_axe(page)
+
+        # Last, as it scrolls and leaves a "Copied" notice on the page.
+        if visit.copy_buttons:
+            check_copy_button(page, visit)
     finally:
         visit.requests = list(recorder.requests)
         visit.failed = list(recorder.failed)
@@ -484,6 +509,7 @@ def write_report(pages: list[PageVisit], site_dir: Path) -> None:
                 "url": page_path(visit.src_uri),
                 "requests": len(visit.requests),
                 "bytes": visit.bytes,
+                "heaviest_responses": visit.heaviest,
                 "load_seconds": visit.load_seconds,
                 "external_requests": visit.external,
                 "failed_requests": visit.failed,
