@@ -94,11 +94,13 @@ def test_linked_tabs_switch_together(visit):
 
 
 def test_light_dark_toggle(visit):
+    """The toggle goes from the first palette of mkdocs.yml (light) to the second."""
+    light, dark = load_mkdocs_yml()["theme"]["palette"][:2]
     before, after = visit.scheme_before, visit.scheme_after
-    assert before["scheme"] == "default"
-    assert before["toggle"] == ["Switch to dark mode"]
-    assert after["scheme"] == "slate"
-    assert after["toggle"] == ["Switch to light mode"]
+    assert before["scheme"] == light["scheme"]
+    assert before["toggle"] == [light["toggle"]["name"]]
+    assert after["scheme"] == dark["scheme"]
+    assert after["toggle"] == [dark["toggle"]["name"]]
     assert after["background"] != before["background"]
 
 

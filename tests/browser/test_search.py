@@ -59,6 +59,14 @@ def search(page, query: str) -> list[str]:
     return [urlsplit(href).path for href in hrefs]
 
 
+RESULT_TEX_JS = r"""() => {
+  const results = document.querySelector('.md-search-result__list').cloneNode(true);
+  const rendered = results.querySelectorAll('.katex').length;
+  results.querySelectorAll('.katex').forEach(k => k.remove());
+  return {rendered, raw: results.textContent.match(/\\\(.{1,40}?\\\)/g) || []};
+}"""
+
+
 def test_query_falls_back_to_an_indexed_word():
     docs = [{"location": "a/", "title": "A", "text": "gradients gradients tensors"}]
     assert query_for("momentum", docs) == "gradients"
@@ -88,6 +96,31 @@ def test_search_finds(term, browser, server, site_dir):
         page.goto(server, wait_until="load")
         root = urlsplit(server).path
         found = {path.removeprefix(root) for path in search(page, query)}
+        tex = page.evaluate(RESULT_TEX_JS)
     finally:
         context.close()
     assert expected <= found, f"searching {query!r}"
+    assert tex["raw"] == [], "TeX left in the result previews"
+
+
+def test_search_previews_show_typeset_maths(browser, server, site_dir):
+    """A section that opens with maths is found by its title; its preview is typeset."""
+    docs = search_index(site_dir)
+    opening_with_maths = [
+        doc for doc in docs if "#" in doc["location"] and "\\(" in doc["text"][:80]
+    ]
+    assert opening_with_maths, "no section of the book opens with maths"
+    title = max(
+        WORD.findall(opening_with_maths[0]["title"].lower()) or ["maths"], key=len
+    )
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(server, wait_until="load")
+        search(page, title)
+        page.wait_for_timeout(200)
+        tex = page.evaluate(RESULT_TEX_JS)
+    finally:
+        context.close()
+    assert tex["rendered"] > 0
+    assert tex["raw"] == []

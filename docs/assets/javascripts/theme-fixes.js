@@ -9,6 +9,9 @@
 // - The copy button of every code block sits in a <nav>, which makes dozens of
 //   identical navigation landmarks; a copy button is not navigation.
 //
+// Search: the previews of results show the indexed text, where maths is still
+// TeX (\(x\)); typeset it with the site's KaTeX as results appear.
+//
 // Linked tabs (content.tabs.link): choosing "TensorFlow" switches every set of
 // tabs with a "TensorFlow" tab, except those inside a closed collapsible block
 // (an exercise's solution), which still show "NumPy" when opened. Keep them in
@@ -62,6 +65,25 @@
     });
   }
 
+  function typesetSearchResults() {
+    var results = document.querySelector(".md-search-result__list");
+    if (!results || !window.renderMathInElement) return;
+    var watch = { childList: true, subtree: true };
+    var observer = new MutationObserver(function () {
+      observer.disconnect(); // typesetting changes the list: do not react to it
+      renderMathInElement(results, {
+        delimiters: [
+          { left: "\\(", right: "\\)", display: false },
+          { left: "\\[", right: "\\]", display: false },
+        ],
+        throwOnError: false,
+      });
+      observer.observe(results, watch);
+    });
+    observer.observe(results, watch);
+  }
+
+  typesetSearchResults();
   document$.subscribe(function () { later(null); });
   document.addEventListener("change", function (event) {
     var input = event.target;
