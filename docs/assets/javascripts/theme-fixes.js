@@ -3,7 +3,8 @@
 // Accessibility (axe-core):
 // - Content wider than the page (a code block, a table, a displayed equation)
 //   scrolls sideways, so it must take the focus (tabindex=0) for keyboard users
-//   to scroll it. Material does this for code blocks only, and only for those
+//   to scroll it. Material does this for code blocks only (not for notebook
+//   cells, tables or equations), and only for those
 //   visible when the page loads: a block in a tab shown later never gets it.
 //   Decide again whenever a tab is chosen, a solution opens or the window resizes.
 // - The copy button of every code block sits in a <nav>, which makes dozens of
@@ -17,8 +18,13 @@
 // (an exercise's solution), which still show "NumPy" when opened. Keep them in
 // step with the open sets.
 (function () {
-  var SCROLLABLE = ".md-content pre > code, .md-content .md-typeset__scrollwrap, " +
-    ".md-content div.arithmatex";
+  var SCROLLABLE = [
+    ".md-content pre > code",
+    ".md-content .md-typeset__scrollwrap",
+    ".md-content div.arithmatex",
+    ".md-content .highlight-ipynb", // notebook pages' code cells
+    ".md-content .jp-OutputArea-output",
+  ].join(", ");
 
   function makeScrollableFocusable() {
     document.querySelectorAll(SCROLLABLE).forEach(function (element) {
