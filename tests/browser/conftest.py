@@ -11,6 +11,7 @@ the session writes test-artifacts/browser-report.{json,md}.
 Chromium is Debian's (``make browser-deps``); Playwright only drives it.
 """
 
+import contextlib
 import functools
 import http.server
 import json
@@ -331,6 +332,16 @@ class PageVisit:
     axe: dict = field(default_factory=dict)  # scheme → violations
     screenshots: dict = field(default_factory=dict)  # scheme → path
 
+    errors: dict = field(default_factory=dict)  # interaction → what went wrong
+
+    @contextlib.contextmanager
+    def step(self, name: str):
+        """Run one interaction; a failure is kept for its own test to report."""
+        try:
+            yield
+        except Exception as error:
+            self.errors[name] = f"{type(error).__name__}: {error}"
+
     @property
     def external(self) -> list[str]:
         return [url for url in self.requests if not is_local(url)]
@@ -353,6 +364,20 @@ def click_linked_tab(page, visit: PageVisit) -> None:
                 page.wait_for_timeout(100)
                 visit.tabs_after = page.evaluate(TABS_JS)
                 return
+
+
+def toggle_colour_scheme(page, visit: PageVisit) -> None:
+    """Click the header's light/dark toggle and wait for the scheme to change."""
+    toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
+    if toggle.count():
+        toggle.first.click()
+        page.wait_for_function(
+            "old => document.body.getAttribute('data-md-color-scheme') !== old",
+            arg=visit.scheme_before["scheme"],
+            timeout=5000,
+        )
+        page.wait_for_timeout(300)  # let the colour transition finish
+    visit.scheme_after = page.evaluate(SCHEME_JS)
 
 
 def check_copy_button(page, visit: PageVisit) -> None:
@@ -428,25 +453,18 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
 
         # Choose a linked tab: the dark screenshot and axe then see the other tabs.
         visit.tabs_before = page.evaluate(TABS_JS)
-        click_linked_tab(page, visit)
-
-        toggle = page.locator("form[data-md-component=palette] label:not([hidden])")
-        if toggle.count():
-            toggle.first.click()
-            page.wait_for_function(
-                "old => document.body.getAttribute('data-md-color-scheme') !== old",
-                arg=visit.scheme_before["scheme"],
-                timeout=5000,
-            )
-            page.wait_for_timeout(300)  # let the colour transition finish
-        visit.scheme_after = page.evaluate(SCHEME_JS)
+        with visit.step("tabs"):
+            click_linked_tab(page, visit)
+        with visit.step("toggle"):
+            toggle_colour_scheme(page, visit)
         page.evaluate("window.scrollTo(0, 0)")
         visit.screenshots["dark"] = screenshot(page, src_uri, "dark")
         visit.axe["dark"] = run_axe(page)
 
         # Last, as it scrolls and leaves a "Copied" notice on the page.
         if visit.copy_buttons:
-            check_copy_button(page, visit)
+            with visit.step("copy"):
+                check_copy_button(page, visit)
     finally:
         visit.requests = list(recorder.requests)
         visit.failed = list(recorder.failed)
@@ -514,6 +532,7 @@ def write_report(pages: list[PageVisit], site_dir: Path) -> None:
                 "external_requests": visit.external,
                 "failed_requests": visit.failed,
                 "console_errors": visit.console_errors,
+                "interaction_errors": visit.errors,
                 "maths_elements": visit.maths.get("katex", 0),
                 "images": len(visit.images),
                 "axe_violations": visit.axe,

@@ -73,6 +73,7 @@ def test_maths_is_typeset(visit):
 
 
 def test_linked_tabs_switch_together(visit):
+    assert "tabs" not in visit.errors, visit.errors.get("tabs")
     source = markdown_source(visit.src_uri) or ""
     titles = [m["title"] for m in TAB_HEADER.finditer(source)]
     if not titles:
@@ -95,6 +96,7 @@ def test_linked_tabs_switch_together(visit):
 
 def test_light_dark_toggle(visit):
     """The toggle goes from the first palette of mkdocs.yml (light) to the second."""
+    assert "toggle" not in visit.errors, visit.errors.get("toggle")
     light, dark = load_mkdocs_yml()["theme"]["palette"][:2]
     before, after = visit.scheme_before, visit.scheme_after
     assert before["scheme"] == light["scheme"]
@@ -105,6 +107,7 @@ def test_light_dark_toggle(visit):
 
 
 def test_code_blocks_have_copy_buttons(visit):
+    assert "copy" not in visit.errors, visit.errors.get("copy")
     assert visit.copy_buttons == visit.code_blocks
     if visit.code_blocks:
         assert visit.copy_feedback == "Copied to clipboard"
