@@ -16,7 +16,8 @@ AXE_DIR := tests/browser/vendor
 IFRAME_WORKER_VERSION := 1.0.4
 IFRAME_WORKER_DIR := docs/assets/iframe-worker
 
-.PHONY: install serve build offline test lint format figures lab browser-deps vendor-katex \
+.PHONY: install serve build offline test lint format figures lab lab-report benchmark \
+	browser-deps vendor-katex \
 	vendor-axe vendor-iframe-worker clean
 
 install: $(INSTALLED)
@@ -56,8 +57,16 @@ format: install
 figures: install
 	$(BIN)/python -m snippets.figures --write
 
+# The RMSprop lab: the default sweep (about a minute here), its tables and figures
+# again from the committed results, and its training speed against the machine's.
 lab: install
 	$(BIN)/python lab/rmsprop_sweep.py
+
+lab-report: install
+	$(BIN)/python lab/rmsprop_sweep.py report
+
+benchmark: install
+	$(BIN)/python lab/benchmark.py
 
 # Headless Chromium from Debian's packages, for the browser tests; never a download.
 browser-deps:

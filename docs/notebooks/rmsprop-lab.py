@@ -1,0 +1,113 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The RMSprop lab as a notebook
+#
+# <a href="rmsprop-lab.py" download class="md-button">Download this notebook</a>
+#
+# A small version of the book's RMSprop lab (the page "Lab: RMSprop sweep"), to
+# run cell by cell and change: two learning rates, two momenta, one seed, part
+# of the bundled training digits and a few epochs, so that it trains in
+# seconds. The page shows the code only; run it to see what it prints and draws.
+#
+# The file is a Jupyter notebook in jupytext's "percent" format, a plain Python
+# script whose cells start with `# %%`. Run it from the root of the book's
+# repository, in the book's environment (`make install`, which also installs
+# jupytext so that JupyterLab opens it as a notebook), or as a script:
+# `python docs/notebooks/rmsprop-lab.py`. Every cell imports from the lab's
+# own code in `lab/`, so it trains exactly what the full sweep trains.
+
+# %%
+import matplotlib.pyplot as plt
+
+from lab.report import heatmap_figure, load_results
+from lab.rmsprop_sweep import Experiment, make_trainer, split_data
+
+# %matplotlib inline
+
+# %% [markdown]
+# ## A small grid
+#
+# An `Experiment` holds everything that decides the numbers. `split_data`
+# loads the bundled digits and holds some of the training digits out as a
+# validation set (`validation_size`); the test digits stay untouched.
+
+# %%
+experiment = Experiment(
+    learning_rates=(1e-3, 1e-2),
+    momenta=(0.0, 0.9),
+    seeds=(0,),
+    epochs=3,
+    train_size=2000,
+)
+split = split_data(experiment)
+print("digits:", split.sizes())
+print("runs:", [run.label() for run in experiment.runs()])
+
+# %% [markdown]
+# ## Train every run
+#
+# `make_trainer` compiles the network's training epoch once per momentum; each
+# run then starts from the weights its seed gives and keeps one result per epoch.
+
+# %%
+trainer = make_trainer(split, experiment.batch_size)
+histories = {}
+for run in experiment.runs():
+    histories[run] = trainer.train_run(
+        run.learning_rate, run.momentum, run.seed, experiment.epochs
+    )
+    last = histories[run][-1]
+    print(
+        f"{run.label():34}  training loss {last.train_loss:.3f}  "
+        f"validation accuracy {last.val_accuracy:.3f}"
+    )
+
+# %% [markdown]
+# ## Plot the learning curves
+
+# %%
+figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
+for run, epochs in histories.items():
+    numbers = [epoch.epoch for epoch in epochs]
+    label = f"lr {run.learning_rate:g}, momentum {run.momentum:g}"
+    loss_axes.plot(numbers, [e.train_loss for e in epochs], marker="o", label=label)
+    accuracy_axes.plot(numbers, [e.val_accuracy for e in epochs], marker="o")
+loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
+accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy")
+loss_axes.legend()
+plt.show()
+
+# %% [markdown]
+# ## The full sweep's results
+#
+# The book commits the results of the full default sweep in `lab/results/`;
+# `load_results` reads them back and the report's functions draw from them.
+
+# %%
+results = load_results()
+best = results.best()
+print(
+    f"selected: lr {best.learning_rate:g}, momentum {best.momentum:g}, "
+    f"mean validation accuracy {best.mean('val_accuracy'):.3f}"
+)
+heatmap_figure(results)
+plt.show()
+
+# %% [markdown]
+# ## Try next
+#
+# - Add momentum 0.99 to the grid. What happens to the training loss?
+# - Compare runs with the same lr / (1 − momentum), such as lr 1e-2 with
+#   momentum 0 and lr 1e-3 with momentum 0.9.
+# - Run the whole sweep from a terminal: `python lab/rmsprop_sweep.py`.

@@ -1,0 +1,66 @@
+"""docs/notebooks/rmsprop-lab.py runs top to bottom in a fresh kernel and plots."""
+
+import os
+import sys
+
+import jupytext
+import pytest
+from nbclient import NotebookClient
+
+from lab.report import load_results
+from lab.rmsprop_sweep import REPOSITORY
+
+NOTEBOOK = REPOSITORY / "docs" / "notebooks" / "rmsprop-lab.py"
+
+
+def stdout(cell) -> str:
+    return "".join(
+        output.get("text", "")
+        for output in cell.outputs
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
+
+
+def images(cell) -> int:
+    return sum("image/png" in output.get("data", {}) for output in cell.outputs)
+
+
+@pytest.mark.slow
+def test_the_lab_notebook_runs_and_plots():
+    notebook = jupytext.read(NOTEBOOK)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
+    client = NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        allow_errors=False,
+        resources={"metadata": {"path": str(REPOSITORY)}},
+    )
+    client.execute(env=env)  # raises CellExecutionError at the first failing cell
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert "%matplotlib inline" in code[0].source
+
+    printed = [stdout(cell) for cell in code]
+    assert "digits: {'train': 2000, 'validation': 1000, 'test': 2000}" in printed[1]
+    trained = printed[2].splitlines()
+    assert [line.split("  ")[0].strip() for line in trained] == [
+        "lr=0.001 momentum=0 seed=0",
+        "lr=0.001 momentum=0.9 seed=0",
+        "lr=0.01 momentum=0 seed=0",
+        "lr=0.01 momentum=0.9 seed=0",
+    ]
+    for line in trained:
+        accuracy = float(line.rsplit(" ", 1)[1])
+        assert 0.5 < accuracy <= 1  # every run learns something in 3 epochs
+    assert images(code[3]) == 1  # the learning curves
+
+    best = load_results().best()
+    assert printed[4] == (
+        f"selected: lr {best.learning_rate:g}, momentum {best.momentum:g}, "
+        f"mean validation accuracy {best.mean('val_accuracy'):.3f}\n"
+    )
+    assert images(code[4]) == 1  # the heatmap
