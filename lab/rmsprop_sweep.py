@@ -676,9 +676,16 @@ def merge_shards(
     if not shard_files:
         raise SweepError(f"no shards to merge in {results / SHARDS_DIR}")
     metadata = [read_json(path) for path in shard_files]
-    experiment = Experiment.from_json(metadata[0]["experiment"])
+    for path, data in zip(shard_files, metadata, strict=True):
+        shard = data.get("shard")
+        if not (isinstance(shard, list) and len(shard) == 2 and "experiment" in data):
+            raise SweepError(f"{path} is not the metadata of a shard of this lab")
+    try:
+        experiment = Experiment.from_json(metadata[0]["experiment"])
+    except (TypeError, KeyError):
+        raise SweepError(f"{shard_files[0]} holds an unreadable experiment") from None
     check_results_dir(results, experiment)
-    counts = {tuple(m["shard"])[1] for m in metadata}
+    counts = {m["shard"][1] for m in metadata}
     if len(counts) != 1:
         raise SweepError(
             f"the shards in {results / SHARDS_DIR} split the grid differently"
@@ -706,10 +713,10 @@ def merge_shards(
             "finish the shards first"
         )
     split = split_data(experiment)
-    if (sizes := split.sizes()) != metadata[0]["data_sizes"]:
+    if (sizes := split.sizes()) != metadata[0].get("data_sizes"):
         raise SweepError(
             f"the data now has sizes {sizes}, "
-            f"the shards used {metadata[0]['data_sizes']}"
+            f"the shards used {metadata[0].get('data_sizes')}"
         )
     results.mkdir(parents=True, exist_ok=True)
     write_atomically(results / RUNS_FILE, canonical_text(runs, records))

@@ -173,3 +173,12 @@ def test_report_without_results(tmp_path):
     assert (
         completed.stderr.count("\n") == 1 and "run the sweep first" in completed.stderr
     )
+
+
+def test_merge_refuses_a_broken_shard_file(tmp_path):
+    shards = tmp_path / "results" / "shards"
+    shards.mkdir(parents=True)
+    (shards / "shard-1-of-2.json").write_text("{}")
+    before = snapshot(tmp_path / "results")
+    assert_refused(run("merge", "--results", str(tmp_path / "results")), "shard")
+    assert snapshot(tmp_path / "results") == before
