@@ -403,6 +403,7 @@ def sweep_summary(results: Results) -> str:
     diverged = sum(c.diverged for c in results.grid.values())
     total = metadata["total_seconds"]
     minutes, seconds = divmod(round(total), 60)
+    took = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
     rest = total - metadata["run_seconds"] - metadata["test_seconds"]
     rows = [
         (
@@ -419,7 +420,7 @@ def sweep_summary(results: Results) -> str:
         ("diverged runs", f"{diverged} of {runs}"),
         (
             "sweep time",
-            f"{minutes} min {seconds:02d} s in {len(sessions)} session"
+            f"{took} in {len(sessions)} session"
             f"{'s' if len(sessions) > 1 else ''}: the runs' epochs "
             f"{metadata['run_seconds']:.0f} s, testing the selected configuration "
             f"{metadata['test_seconds']:.0f} s, the rest (starting, compiling, "
