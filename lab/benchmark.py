@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{machine:.0f} GFLOP/s"
     )
     table = [
-        "| | samples/s | GFLOP/s | ratio to the matrix product |",
+        "| workload | samples/s | GFLOP/s | ratio to the matrix product |",
         "|---|---:|---:|---:|",
         f"| float32 matrix product {MATMUL_SIZE} × {MATMUL_SIZE} (NumPy) "
         f"| | {machine:.0f} | 1 |",

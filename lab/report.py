@@ -435,7 +435,7 @@ def sweep_summary(results: Results) -> str:
         ),
     ]
     lines = [
-        "| | this sweep |",
+        "| quantity | this sweep |",
         "|---|---|",
         *(f"| {name} | {value} |" for name, value in rows),
     ]

@@ -13,7 +13,6 @@ import numpy as np
 from lab.mnist_data import load_mnist
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "tensors.md"
-DIGIT_NAMES = "zero one two three four five six seven eight nine".split()
 
 
 def test_the_drawn_digit_is_the_one_the_alt_text_names():
