@@ -1,6 +1,6 @@
 """Crop patches out of a batch of digits with slices, and draw them.
 
-    python snippets/tensors/crop_digits.py
+python snippets/tensors/crop_digits.py
 """
 
 # --8<-- [start:crop]

@@ -1,6 +1,6 @@
 """Draw one bundled MNIST training digit as a 28 × 28 greyscale image.
 
-    python snippets/tensors/draw_digit.py
+python snippets/tensors/draw_digit.py
 """
 
 # --8<-- [start:draw]
