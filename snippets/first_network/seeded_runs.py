@@ -2,6 +2,8 @@
 
     python snippets/first_network/seeded_runs.py                 # seed 0 vs the bounds
     python snippets/first_network/seeded_runs.py --seeds 0-11    # the bounds' source
+    python snippets/first_network/seeded_runs.py --seeds 0-11 --markdown \
+        snippets/first_network/seeded_runs_table.md                 # the page's table
     python snippets/first_network/seeded_runs.py --source keras  # full MNIST, online
 
 The network, the preprocessing and the training settings are those of
@@ -101,12 +103,12 @@ def seed_range(text: str) -> list[int]:
     return seeds
 
 
-def print_table(seeds: list[int], source: str) -> None:
+def print_table(seeds: list[int], source: str, markdown_path=None) -> None:
     runs = []
     print("seed  train accuracy  test accuracy  test loss  x_test[0] (probability)")
     for seed in seeds:
         run = train_first_network(seed, source)
-        runs.append(run)
+        runs.append({"seed": seed, **run})
         print(
             f"{seed:>4}  {run['train_accuracy']:>14.4f}"
             f"  {run['test_accuracy']:>13.4f}  {run['test_loss']:>9.4f}"
@@ -120,6 +122,32 @@ def print_table(seeds: list[int], source: str) -> None:
             f"{key}: min {min(values):.4f}  max {max(values):.4f}  "
             f"mean {statistics.mean(values):.4f}  standard deviation {spread:.4f}"
         )
+    if markdown_path is not None:
+        with open(markdown_path, "w") as table:
+            table.write(markdown_table(runs))
+
+
+def markdown_table(runs: list[dict]) -> str:
+    """The seeded runs as the Markdown table that docs/first-network.md includes."""
+    lines = [
+        "| seed | training accuracy, epoch 5 | test accuracy | test loss "
+        "| x_test[0]: answer (probability) |",
+        "|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        lines.append(
+            f"| {run['seed']} | {run['train_accuracy']:.2%} "
+            f"| {run['test_accuracy']:.2%} | {run['test_loss']:.3f} "
+            f"| {run['predicted']} ({run['probability']:.3f}) |"
+        )
+    for name, key in (
+        ("mean", statistics.mean),
+        ("standard deviation", statistics.stdev),
+    ):
+        train = key([run["train_accuracy"] for run in runs])
+        test = key([run["test_accuracy"] for run in runs])
+        lines.append(f"| **{name}** | {train:.2%} | {test:.2%} | | |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
@@ -130,14 +158,21 @@ def main(argv=None) -> int:
         default="bundled",
         help="'bundled' (default), 'keras' or a path to mnist.npz",
     )
+    parser.add_argument(
+        "--markdown",
+        metavar="PATH",
+        help="also write the runs as a Markdown table (needs two seeds or more)",
+    )
     args = parser.parse_args(argv)
+    if args.markdown and len(args.seeds or []) < 2:
+        parser.error("--markdown needs --seeds with two seeds or more")
     if args.seeds is None and args.source == "bundled":
         check_seed_zero()
         return 0
     from lab.mnist_data import MnistDataError
 
     try:
-        print_table(args.seeds or [0], args.source)
+        print_table(args.seeds or [0], args.source, args.markdown)
     except MnistDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
