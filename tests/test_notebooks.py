@@ -7,17 +7,15 @@ every output the page shows under a code block must be what the matching
 cells of the notebook print.
 """
 
-import os
-import sys
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from hooks import notebooks
 from tests.markdown_guard import parse_fences
+from tests.notebook_runner import execute, stdout_of
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DOCS = REPOSITORY / "docs"
@@ -92,15 +90,7 @@ def cell_groups(notebook) -> list[list]:
 
 def run_and_compare(notebook, markdown: str, repository: Path, workdir: Path) -> int:
     """Execute the notebook; check each output the page shows. Return how many."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    client = NotebookClient(
-        notebook,
-        kernel_name="python3",
-        timeout=900,
-        allow_errors=False,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute(env=env)  # raises CellExecutionError at the first failing cell
+    execute(notebook, workdir)
     groups = cell_groups(notebook)
     checked = 0
     for chain, shown in expected_outputs(markdown, repository):
@@ -108,14 +98,6 @@ def run_and_compare(notebook, markdown: str, repository: Path, workdir: Path) ->
         assert normalise(printed) == normalise(shown), f"code cells of blocks {chain}"
         checked += 1
     return checked
-
-
-def stdout_of(cell) -> str:
-    return "".join(
-        output.get("text", "")
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream" and output.get("name") == "stdout"
-    )
 
 
 PAGE = """# A chapter

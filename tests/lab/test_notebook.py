@@ -1,24 +1,13 @@
 """docs/notebooks/rmsprop-lab.py runs top to bottom in a fresh kernel and plots."""
 
-import os
-import sys
-
 import jupytext
 import pytest
-from nbclient import NotebookClient
 
 from lab.report import load_results
 from lab.rmsprop_sweep import REPOSITORY
+from tests.notebook_runner import execute, stdout_of
 
 NOTEBOOK = REPOSITORY / "docs" / "notebooks" / "rmsprop-lab.py"
-
-
-def stdout(cell) -> str:
-    return "".join(
-        output.get("text", "")
-        for output in cell.outputs
-        if output.get("output_type") == "stream" and output.get("name") == "stdout"
-    )
 
 
 def images(cell) -> int:
@@ -28,23 +17,11 @@ def images(cell) -> int:
 @pytest.mark.slow
 def test_the_lab_notebook_runs_and_plots():
     notebook = jupytext.read(NOTEBOOK)
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(sys.path),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
-    client = NotebookClient(
-        notebook,
-        kernel_name="python3",
-        timeout=600,
-        allow_errors=False,
-        resources={"metadata": {"path": str(REPOSITORY)}},
-    )
-    client.execute(env=env)  # raises CellExecutionError at the first failing cell
+    execute(notebook, REPOSITORY, timeout=600)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert "%matplotlib inline" in code[0].source
 
-    printed = [stdout(cell) for cell in code]
+    printed = [stdout_of(cell) for cell in code]
     assert "digits: {'train': 2000, 'validation': 1000, 'test': 2000}" in printed[1]
     trained = printed[2].splitlines()
     assert [line.split("  ")[0].strip() for line in trained] == [
