@@ -146,6 +146,9 @@ def test_the_course_examples_give_the_course_shapes():
 def test_numpy_error_message_is_the_one_the_page_shows():
     with pytest.raises(ValueError) as error:
         np.ones((5, 1, 3)) + np.ones((4, 2, 3))
+    # "(NumPy's message ends with a space, which `strip()` removes for printing.)"
+    assert str(error.value).endswith(" ")
+    assert "ends with a space" in PAGE.read_text()
     message = str(error.value).strip()
     assert message == (
         "operands could not be broadcast together with shapes (5,1,3) (4,2,3)"
