@@ -192,6 +192,14 @@ def test_update_counts_and_the_smoothness_of_batch_descent(batch_results):
     assert np.any(np.diff(results["true SGD (1)"][1]) > 0)  # single samples do not
 
 
+def test_per_update_the_three_runs_fall_at_about_the_same_pace(batch_results):
+    # "Counted in updates instead, the three runs fall at about the same pace"
+    results, _ = batch_results
+    for update in range(1, 11):
+        losses = [losses[update] for _, losses in results.values()]
+        assert max(losses) < 2 * min(losses), update
+
+
 def test_true_sgd_never_settles_while_mini_batches_do(batch_results):
     results, floor = batch_results
     worst = {
@@ -396,6 +404,19 @@ def test_momentum_and_rmsprop_beat_sgd_on_the_ravine():
     assert 2 / optimizer_paths.CURVATURES[1] > 0.07  # SGD's rate is below the limit
     w2 = runs["SGD, rate 0.07"][:, 1]
     assert np.all(np.sign(w2[1:]) != np.sign(w2[:-1]))  # it zigzags across
+    # the figure's alt text: momentum overshoots the minimum, RMSprop does not
+    assert runs["SGD + momentum 0.8, rate 0.03"][:, 0].max() > 0
+    assert runs["RMSprop, rate 0.3, rho 0.9"][:, 0].max() <= 0
+    assert runs["SGD, rate 0.07"][:, 0].max() <= 0
+
+
+def test_the_keras_bounds_quoted_from_the_first_chapter_are_its_bounds():
+    from snippets.first_network import seeded_runs
+
+    low, high = seeded_runs.TEST_ACCURACY_BOUNDS
+    keras_sentence = f"reached between {low * 100:.0f} % and {high * 100:.0f} %"
+    assert keras_sentence in PAGE.read_text()
+    assert scratch_network.TEST_ACCURACY_BOUNDS[1] <= low  # "better optimizer"
 
 
 # --- the page itself ------------------------------------------------------------
