@@ -17,8 +17,6 @@ import http.server
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -107,42 +105,6 @@ def markdown_source(src_uri: str) -> str | None:
 
 
 # --- the build and the server ------------------------------------------------
-
-
-def build_site(site_dir: Path, offline: bool = False) -> Path:
-    """``mkdocs build --strict`` into site_dir; any warning fails the build."""
-    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    environment.pop("OFFLINE", None)
-    if offline:
-        environment["OFFLINE"] = "true"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--strict",
-            "--site-dir",
-            str(site_dir),
-        ],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}")
-    return site_dir
-
-
-@pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
-    return build_site(tmp_path_factory.mktemp("site"))
-
-
-@pytest.fixture(scope="session")
-def offline_site_dir(tmp_path_factory) -> Path:
-    return build_site(tmp_path_factory.mktemp("site-offline"), offline=True)
 
 
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
