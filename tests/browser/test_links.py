@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import load_mkdocs_yml
+from tests.helpers.book import load_mkdocs_yml
 
 SITE = "http://site.invalid/"  # a base to resolve relative links against
 LINKING = {"href", "src"}

@@ -7,17 +7,9 @@ file:// runs through the vendored iframe-worker shim, must find a page.
 
 import pytest
 
-from tests.browser.conftest import (
-    IMAGES_JS,
-    MATHS_JS,
-    VIEWPORT,
-    Recorder,
-    markdown_source,
-    nav_pages,
-    page_path,
-)
-from tests.browser.test_pages import MATHS, prose_of
-from tests.browser.test_search import most_common_word, pages_with, search, search_index
+from tests.helpers.book import MATHS, markdown_source, nav_pages, page_path, prose_of
+from tests.helpers.browser import VIEWPORT, Recorder, js, search
+from tests.helpers.search_index import most_common_word, pages_with, search_index
 
 pytestmark = pytest.mark.browser
 
@@ -57,14 +49,14 @@ def test_offline_page_works_from_file_url(nav_page, open_offline):
     assert recorder.requests and all(
         url.startswith("file://") for url in recorder.requests
     )
-    maths = page.evaluate(MATHS_JS)
+    maths = page.evaluate(js("maths"))
     assert (
         maths["untypeset"] == [] and maths["errors"] == [] and maths["rawInProse"] == []
     )
     source = markdown_source(nav_page)
     if source is not None and MATHS.search(prose_of(source)):
         assert maths["katex"] > 0
-    for image in page.evaluate(IMAGES_JS):
+    for image in page.evaluate(js("images")):
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, image
 
 

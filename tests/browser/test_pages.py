@@ -13,30 +13,20 @@ import nbformat
 import pytest
 
 from hooks import notebooks
-from tests.browser.conftest import (
+from tests.helpers.book import (
+    MATHS,
     REPOSITORY,
+    TAB_HEADER,
     load_mkdocs_yml,
     markdown_source,
     nav_pages,
     page_path,
+    prose_of,
 )
 
 pytestmark = pytest.mark.browser
 
 MAX_PAGE_BYTES = 2_000_000  # each page, maths and figures included
-
-FENCED = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.M | re.S)
-INLINE_CODE = re.compile(r"`[^`\n]+`")
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-LINK_TARGET = re.compile(r"\]\([^)]*\)")
-MATHS = re.compile(r"\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)")
-TAB_HEADER = re.compile(r'^\s*===\+?\s+"(?P<title>[^"]+)"', re.M)
-
-
-def prose_of(markdown: str) -> str:
-    """The Markdown without code, comments and link targets: what readers read."""
-    text = INLINE_CODE.sub("", FENCED.sub("", COMMENT.sub("", markdown)))
-    return LINK_TARGET.sub("]", text)
 
 
 def test_markdown_helpers_find_maths_and_tabs():
