@@ -38,7 +38,7 @@ def inventory(page: Path) -> dict:
 
 
 @cache
-def test_functions(path: str) -> frozenset[str]:
+def defined_tests(path: str) -> frozenset[str]:
     tree = ast.parse((REPOSITORY / path).read_text())
     return frozenset(
         node.name
@@ -49,7 +49,7 @@ def test_functions(path: str) -> frozenset[str]:
 
 
 def asserted_outputs(page: Path) -> str:
-    """What the page shows as checked output: expected-output fences and .out includes."""
+    """The checked outputs a page shows: expected-output fences and .out includes."""
     text = page.read_text()
     shown = [body for _, body in EXPECTED_OUTPUT.findall(text)]
     shown += [(REPOSITORY / out).read_text() for out in INCLUDED_OUT.findall(text)]
@@ -91,7 +91,7 @@ def test_each_quoted_claim_is_on_its_page_with_a_check_that_exists(page):
             path, _, name = claim["test"].partition("::")
             if not (REPOSITORY / path).is_file():
                 problems.append(f"{describe(claim)}: {path} does not exist")
-            elif name not in test_functions(path):
+            elif name not in defined_tests(path):
                 problems.append(f"{describe(claim)}: {claim['test']} does not exist")
         elif kind == "output" and squeeze(claim["output"]) not in outputs:
             problems.append(
