@@ -4,21 +4,26 @@ pytest-codeblocks 0.18.0 runs a fence only when its info string is exactly
 ``python``, ``sh`` or ``bash``; runs Python under ``exec`` (so a ``__main__``
 guard's body never runs); and compares output only where a block is followed
 by ``<!--pytest-codeblocks:expected-output-->``. This guard reads every page
-the way it does and reports, as ``file:line: problem``, each fence that a
-reader would take for tested code or output but that no test checks.
+twice, as the site shows it (``hooks/book_markdown.py``, a real Markdown
+parser) and as pytest-codeblocks runs it (pytest-codeblocks itself), and
+reports, as ``file:line: problem``, each fence that a reader would take for
+tested code or output but that no test checks.
 
-    python tests/markdown_guard.py          # check docs/ and README.md
+    python -m tests.markdown_guard          # check docs/ and README.md
 """
 
+import io
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from pytest_codeblocks.main import extract_from_buffer
+
+from hooks.book_markdown import COLLECTED_LANGUAGES, Fence, page_from_text
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
-# The fences pytest-codeblocks runs; the info string must be exactly one of these.
-COLLECTED_LANGUAGES = frozenset({"python", "sh", "bash"})
 # Fences that show something other than code: output, configuration, data.
 NON_CODE_LANGUAGES = frozenset({"text", "yaml", "toml", "json", "csv", "latex"})
 # Of those, the one that shows what a block printed.
@@ -27,10 +32,6 @@ OUTPUT_LANGUAGE = "text"
 PYTHON_LIKE = frozenset({"python", "python3", "py", "py3", "pycon", "ipython", "pyi"})
 SHELL_LIKE = frozenset({"sh", "bash", "shell", "zsh", "console", "shell-session"})
 
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})(?P<info>.*)$")
-MARKER = re.compile(r"^\s*<!--[-\s]*pytest-codeblocks:(?P<keyword>.*?)[-\s]*-->\s*$")
-MARK = re.compile(r"^\s*<!--[-\s]*(?P<mark>pytest\.mark\..*?)[-\s]*-->\s*$")
-INCLUDE = re.compile(r"^\s*-{1,3}8<-{1,3}\s+[\"'](?P<target>[^\"']+)[\"']\s*$")
 MAIN_GUARD = re.compile(r"if\s+__name__\s*==\s*[\"']__main__[\"']")
 PYTHON_HINT = re.compile(
     r"^\s*(import \w|from \w+ import|def \w|print\(|class \w)", re.M
@@ -39,33 +40,6 @@ INSTALLS_OR_SERVES = re.compile(
     r"\b(pip install|apt-get|npm (install|ci)|make (install|serve|test)|mkdocs serve|"
     r"python -m venv|git clone)\b"
 )
-
-
-@dataclass
-class Fence:
-    line: int  # 1-based line of the opening fence
-    info: str
-    body: list[str]
-    markers: list[str] = field(default_factory=list)  # keywords/marks just before it
-    blank_before: bool = True  # only blank lines since the previous fence
-
-    @property
-    def language(self) -> str:
-        words = self.info.strip().lstrip("{.").split()
-        return words[0].rstrip("}").lower() if words else ""
-
-    @property
-    def collected(self) -> bool:
-        return self.info.strip() in COLLECTED_LANGUAGES
-
-    @property
-    def includes(self) -> list[str]:
-        return [m["target"] for line in self.body if (m := INCLUDE.match(line))]
-
-    @property
-    def include_only(self) -> bool:
-        lines = [line for line in self.body if line.strip()]
-        return bool(lines) and len(self.includes) == len(lines)
 
 
 @dataclass(frozen=True)
@@ -78,39 +52,21 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-def parse_fences(text: str) -> list[Fence]:
-    """Fences in document order, each with the pytest-codeblocks comments before it."""
-    fences: list[Fence] = []
-    pending: list[str] = []
-    only_blank = False
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        opening = FENCE.match(line)
-        if opening:
-            ticks = opening["ticks"]
-            body = []
-            index += 1
-            while index < len(lines) and not lines[index].lstrip().startswith(ticks):
-                body.append(lines[index])
-                index += 1
-            fences.append(
-                Fence(index - len(body), opening["info"], body, pending, only_blank)
-            )
-            pending, only_blank = [], True
-        elif marker := MARKER.match(line):
-            pending.append(marker["keyword"].strip())
-        elif mark := MARK.match(line):
-            pending.append(mark["mark"])
-        elif line.strip():
-            only_blank = False
-        index += 1
-    return fences
-
-
 def tested_text(repository: Path) -> str:
     return "\n".join(path.read_text() for path in (repository / "tests").rglob("*.py"))
+
+
+def run_lines(text: str) -> set[int] | str:
+    """The opening lines of the blocks pytest-codeblocks runs, or why it cannot read."""
+    try:
+        blocks = extract_from_buffer(io.StringIO(text))
+    except RuntimeError as error:
+        return str(error)
+    return {
+        block.lineno
+        for block in blocks
+        if (block.syntax or "").strip() in COLLECTED_LANGUAGES
+    }
 
 
 def check_markdown(
@@ -122,13 +78,36 @@ def check_markdown(
     def report(fence: Fence, message: str) -> None:
         problems.append(Problem(path, fence.line, message))
 
+    fences = page_from_text(text).fences
+    run_by_codeblocks = run_lines(text)
+    if isinstance(run_by_codeblocks, str):
+        problems.append(Problem(path, 1, f"pytest-codeblocks: {run_by_codeblocks}"))
+        run_by_codeblocks = set()
+    shown = {fence.line for fence in fences if fence.collected and not fence.continues}
+    for line in sorted(run_by_codeblocks - shown):
+        problems.append(
+            Problem(
+                path,
+                line,
+                "pytest-codeblocks runs a block here that the site does not show "
+                "as one (a line inside a fence starts with its backticks?)",
+            )
+        )
+    for fence in fences:
+        if fence.line in shown - run_by_codeblocks and not fence.shows_expected_output:
+            report(
+                fence,
+                "the site shows this block but pytest-codeblocks does not run it "
+                "(an earlier fence ends early for pytest-codeblocks?)",
+            )
+
     previous: Fence | None = None
-    for fence in parse_fences(text):
+    for fence in fences:
         language, info = fence.language, fence.info.strip()
         runs_here = fence.collected
 
-        for target in fence.includes:
-            file = target.rsplit(":", 1)[0] if ":" in target else target
+        for include in fence.includes:
+            target, file = include.target, include.file
             source = file[:-4] + ".py" if file.endswith(".out") else file
             if not (repository / file).is_file():
                 report(fence, f"include {target!r}: no such file")
@@ -140,7 +119,7 @@ def check_markdown(
             report(
                 fence,
                 "pytest-codeblocks would run the '--8<--' line as code; "
-                f'write the fence as ```{language} title="{fence.includes[0]}"',
+                f'write the fence as ```{language} title="{fence.includes[0].target}"',
             )
         elif (
             not runs_here
@@ -161,11 +140,7 @@ def check_markdown(
                 "runs only fences whose info string is exactly 'sh' or 'bash'",
             )
         elif not language:
-            hint = (
-                " (it looks like Python)"
-                if PYTHON_HINT.search("\n".join(fence.body))
-                else ""
-            )
+            hint = " (it looks like Python)" if PYTHON_HINT.search(fence.body) else ""
             report(
                 fence,
                 f"fence without a language{hint}: name one, e.g. 'python' or 'text'",
@@ -178,32 +153,36 @@ def check_markdown(
                 f"non-code language ({', '.join(sorted(NON_CODE_LANGUAGES))})",
             )
 
-        if (
-            runs_here
-            and language == "python"
-            and MAIN_GUARD.search("\n".join(fence.body))
-        ):
+        if runs_here and language == "python" and MAIN_GUARD.search(fence.body):
             report(
                 fence,
                 "a __main__ guard never runs under pytest-codeblocks (exec); "
                 "put the code at top level or in a snippet file",
             )
-        if runs_here and language in ("sh", "bash"):
-            body = "\n".join(fence.body)
-            skipped = any(m.startswith("pytest.mark.skip") for m in fence.markers)
-            if INSTALLS_OR_SERVES.search(body) and not skipped:
-                report(
-                    fence,
-                    "a shell fence that installs or serves needs "
-                    '<!--pytest.mark.skip(reason="...")-->',
-                )
+        if (
+            runs_here
+            and language in ("sh", "bash")
+            and INSTALLS_OR_SERVES.search(fence.body)
+            and not fence.skipped
+        ):
+            report(
+                fence,
+                "a shell fence that installs or serves needs "
+                '<!--pytest.mark.skip(reason="...")-->',
+            )
         for mark in fence.markers:
             if mark.startswith("pytest.mark.skip") and "reason=" not in mark:
                 report(fence, f"'{mark}' needs a reason=")
 
-        keywords = [m for m in fence.markers if not m.startswith("pytest.mark")]
-        continues = "cont" in keywords
-        asserted = any(k.startswith("expected-output") for k in keywords)
+        continues = fence.continues
+        if continues and not fence.markers_adjacent:
+            report(
+                fence,
+                "text stands between <!--pytest-codeblocks:cont--> and its block: "
+                "put the marker right above the fence, where the site shows "
+                "'Continues the block above'",
+            )
+        asserted = fence.shows_expected_output
         if (continues or asserted) and previous is not None and not previous.collected:
             what = "output" if asserted else "code"
             report(
@@ -219,7 +198,7 @@ def check_markdown(
         )
         if shows_output and follows_code and not asserted:
             output_of_snippet = fence.include_only and all(
-                target.endswith(".out") for target in fence.includes
+                include.file.endswith(".out") for include in fence.includes
             )
             if not (previous.include_only and output_of_snippet):
                 report(

@@ -8,24 +8,19 @@ retracted as false comes back.
 """
 
 import ast
-import re
 import tomllib
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from hooks.book_markdown import read_page
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 DOCS = REPOSITORY / "docs"
 CLAIMS = Path(__file__).resolve().parent / "claims"
 PAGES = sorted(DOCS.glob("*.md"))
 KINDS = ("test", "output", "definition", "citation")
-
-EXPECTED_OUTPUT = re.compile(
-    r"<!--\s*pytest-codeblocks:expected-output\s*-->\s*\n\s*(`{3,})text[^\n]*\n(.*?)\n\s*\1",
-    re.S,
-)
-INCLUDED_OUT = re.compile(r"-{1,3}8<-{1,3}\s+[\"']([^\"':]+\.out)[\"']")
 
 
 def squeeze(text: str) -> str:
@@ -50,9 +45,15 @@ def defined_tests(path: str) -> frozenset[str]:
 
 def asserted_outputs(page: Path) -> str:
     """The checked outputs a page shows: expected-output fences and .out includes."""
-    text = page.read_text()
-    shown = [body for _, body in EXPECTED_OUTPUT.findall(text)]
-    shown += [(REPOSITORY / out).read_text() for out in INCLUDED_OUT.findall(text)]
+    shown = []
+    for fence in read_page(page).fences:
+        if fence.shows_expected_output:
+            shown.append(fence.body)
+        shown += [
+            (REPOSITORY / include.file).read_text()
+            for include in fence.includes
+            if include.file.endswith(".out")
+        ]
     return squeeze("\n".join(shown))
 
 

@@ -107,6 +107,19 @@ BAD = {
         "```py\nx = 1\n```\n<!--pytest-codeblocks:cont-->\n```python\nprint(x)\n```",
         "never runs, so it is never checked",
     ),
+    "text between a cont marker and its block": (
+        "```python\nx = 1\n```\n<!--pytest-codeblocks:cont-->\nThen:\n\n"
+        "```python\nprint(x)\n```",
+        "text stands between",
+    ),
+    "a fence that pytest-codeblocks ends early": (
+        '```python\ntext = """\n```not a closing fence\n"""\nprint(text)\n```',
+        "pytest-codeblocks does not run it",
+    ),
+    "an expected output with no block before it": (
+        "<!--pytest-codeblocks:expected-output-->\n```text\n2\n```",
+        "pytest-codeblocks: Found <!--pytest-codeblocks-expected-output-->",
+    ),
     "install without skip": (
         "```bash\npip install numpy\n```",
         "needs <!--pytest.mark.skip",

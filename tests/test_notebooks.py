@@ -7,14 +7,13 @@ every output the page shows under a code block must be what the matching
 cells of the notebook print.
 """
 
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from hooks import notebooks
-from tests.markdown_guard import parse_fences
+from hooks import book_notebooks as notebooks
+from hooks.book_markdown import page_from_text
 from tests.notebook_runner import execute, stdout_of
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -49,20 +48,23 @@ def expected_outputs(
     python = -1  # index of the last Python block seen
     chain: list[int] = []
     previous = None
-    for fence in parse_fences(markdown):
+    for fence in page_from_text(markdown).fences:
         if fence.language == "python" and not skipped(fence):
             python += 1
             chain = [*chain, python] if "cont" in fence.markers else [python]
         elif fence.language == "text" and previous is not None:
-            body = textwrap.dedent("\n".join(fence.body))
+            body = fence.body.rstrip("\n")
             asserted = any(m.startswith("expected-output") for m in fence.markers)
             snippet_out = (
                 fence.include_only
                 and previous.include_only
-                and all(target.endswith(".out") for target in fence.includes)
+                and all(include.file.endswith(".out") for include in fence.includes)
             )
             if snippet_out:
-                body = "".join((repository / t).read_text() for t in fence.includes)
+                body = "".join(
+                    (repository / include.file).read_text()
+                    for include in fence.includes
+                )
             if (asserted or snippet_out) and previous.language == "python" and chain:
                 outputs.append((chain, body))
         previous = fence
@@ -272,12 +274,14 @@ def test_notebook_holds_every_code_block_of_its_page(chapter):
     nbformat.validate(notebook)
     groups = cell_groups(notebook)
     blocks = [
-        f for f in parse_fences(markdown) if f.language == "python" and not skipped(f)
+        f
+        for f in page_from_text(markdown).fences
+        if f.language == "python" and not skipped(f)
     ]
     assert len(groups) == len(blocks)
     for group, block in zip(groups, blocks, strict=True):
         if not block.includes:
-            assert group[0].source == textwrap.dedent("\n".join(block.body)).strip("\n")
+            assert group[0].source == block.body.strip("\n")
     everything = nbformat.writes(notebook)
     assert "--8<--" not in everything and "pytest-codeblocks" not in everything
 

@@ -3,14 +3,12 @@
 import re
 from pathlib import Path, PurePosixPath
 
+from hooks.book_markdown import page_from_text
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 
-FENCED = re.compile(r"^(\s*)(`{3,}|~{3,}).*?^\1\2\s*$", re.M | re.S)
-INLINE_CODE = re.compile(r"`[^`\n]+`")
-COMMENT = re.compile(r"<!--.*?-->", re.S)
-LINK_TARGET = re.compile(r"\]\([^)]*\)")
+# Maths in what readers read: $$ or an inline $...$ (not a price such as $5).
 MATHS = re.compile(r"\$\$|(?<![\\$\w])\$(?=\S)[^$\n]+?(?<=\S)\$(?!\w)")
-TAB_HEADER = re.compile(r'^\s*===\+?\s+"(?P<title>[^"]+)"', re.M)
 
 
 def load_mkdocs_yml() -> dict:
@@ -59,6 +57,19 @@ def markdown_source(src_uri: str) -> str | None:
 
 
 def prose_of(markdown: str) -> str:
-    """The Markdown without code, comments and link targets: what readers read."""
-    text = INLINE_CODE.sub("", FENCED.sub("", COMMENT.sub("", markdown)))
-    return LINK_TARGET.sub("]", text)
+    """What readers read: the text of the page, without code and link targets."""
+    return page_from_text(markdown).prose()
+
+
+def tab_titles(markdown: str) -> list[str]:
+    return page_from_text(markdown).tabs
+
+
+def image_count(markdown: str) -> int:
+    """Images the Markdown shows (outside code), as the site renders them."""
+    return sum(
+        child.type == "image"
+        for token in page_from_text(markdown).tokens
+        if token.type == "inline"
+        for child in token.children or []
+    )
