@@ -7,10 +7,13 @@ every output the page shows under a code block must be what the matching
 cells of the notebook print.
 """
 
+import io
+import itertools
 from pathlib import Path
 
 import nbformat
 import pytest
+from pytest_codeblocks.main import extract_from_buffer
 
 from hooks import book_notebooks as notebooks
 from hooks.book_markdown import page_from_text
@@ -40,35 +43,37 @@ def expected_outputs(
 ) -> list[tuple[list[int], str]]:
     """(indices of the Python blocks, the output the page shows for them), in order.
 
-    A shown output belongs to the block before it and, through ``cont``
-    markers, to the blocks that block continues, as pytest-codeblocks reads it;
-    an included ``.out`` file right after an included snippet is that snippet's.
+    Which output belongs to which chain of ``cont`` blocks is asked of
+    pytest-codeblocks itself; an included ``.out`` file right after an included
+    snippet is that snippet's output.
     """
-    outputs = []
-    python = -1  # index of the last Python block seen
+    fences = page_from_text(markdown).fences
+    python = [f for f in fences if f.language == "python" and not skipped(f)]
+    chains: dict[int, list[int]] = {}  # line of a chain's first block → its blocks
     chain: list[int] = []
-    previous = None
-    for fence in page_from_text(markdown).fences:
-        if fence.language == "python" and not skipped(fence):
-            python += 1
-            chain = [*chain, python] if "cont" in fence.markers else [python]
-        elif fence.language == "text" and previous is not None:
-            body = fence.body.rstrip("\n")
-            asserted = any(m.startswith("expected-output") for m in fence.markers)
-            snippet_out = (
-                fence.include_only
-                and previous.include_only
-                and all(include.file.endswith(".out") for include in fence.includes)
+    for index, fence in enumerate(python):
+        if fence.continues and chain:
+            chain.append(index)
+        else:
+            chain = chains.setdefault(fence.line, [index])
+    outputs = [
+        (chains[block.lineno], block.expected_output.rstrip("\n"))
+        for block in extract_from_buffer(io.StringIO(markdown))
+        if block.expected_output is not None and block.lineno in chains
+    ]
+    for before, fence in itertools.pairwise(fences):
+        if (
+            fence.language == "text"
+            and fence.include_only
+            and before in python
+            and before.include_only
+            and all(include.file.endswith(".out") for include in fence.includes)
+        ):
+            files = [repository / include.file for include in fence.includes]
+            outputs.append(
+                ([python.index(before)], "".join(f.read_text() for f in files))
             )
-            if snippet_out:
-                body = "".join(
-                    (repository / include.file).read_text()
-                    for include in fence.includes
-                )
-            if (asserted or snippet_out) and previous.language == "python" and chain:
-                outputs.append((chain, body))
-        previous = fence
-    return outputs
+    return sorted(outputs)
 
 
 def normalise(text: str) -> list[str]:
