@@ -5,7 +5,13 @@
 
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
-export TF_CPP_MIN_LOG_LEVEL := 2
+# TensorFlow's C++ log lines below FATAL stay hidden once its logging is set up:
+# with 2, a machine without a GPU still prints "E0000 ... failed call to cuInit"
+# and Keras training under op determinism "E0000 ... NodeDef mentions attribute
+# ...", which are harmless but read as failures. Lines written while TensorFlow
+# loads, before its logging is set up, show at any level (the home page lists
+# them). `make install` sets the same in .venv/bin/activate (QUIET_TENSORFLOW).
+export TF_CPP_MIN_LOG_LEVEL := 3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
@@ -20,7 +26,16 @@ IFRAME_WORKER_DIR := docs/assets/iframe-worker
 	browser-deps vendor-katex \
 	vendor-axe vendor-iframe-worker clean
 
+# The line `make install` appends to .venv/bin/activate, so that after
+# `source .venv/bin/activate` Python runs the book's code without TensorFlow's
+# E0000 lines; a value the reader set before activating is kept.
+QUIET_TENSORFLOW := export TF_CPP_MIN_LOG_LEVEL="$${TF_CPP_MIN_LOG_LEVEL:-3}"
+
 install: $(INSTALLED)
+	@grep -qxF '$(QUIET_TENSORFLOW)' $(BIN)/activate || printf '%s\n' '' \
+	  '# Added by make install (the book): hide TensorFlow C++ log lines below FATAL.' \
+	  '# `unset TF_CPP_MIN_LOG_LEVEL` shows them again.' \
+	  '$(QUIET_TENSORFLOW)' >> $(BIN)/activate
 
 $(INSTALLED): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +69,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Redraw every figure of the book into docs/figures/ (tests check they are current).
+# `make lab` and `make lab-report` also redraw the lab's three, in docs/figures/lab/.
 figures: install
 	$(BIN)/python -m snippets.figures --write
 

@@ -5,12 +5,17 @@
     python lab/report.py --results DIR --figures OUT
 
 Reads ``runs.csv``, ``sweep.json`` and ``selected.json`` (written by
-``lab/rmsprop_sweep.py``) and writes Markdown tables (mean ± standard deviation
-over seeds) into the results directory and SVG figures into the figures
+``lab/rmsprop_sweep.py``) and writes Markdown tables (mean ± standard error
+over seeds, with n) into the results directory and SVG figures into the figures
 directory. The same files give the same bytes, so the committed tables and
 figures can be checked against the committed CSV.
+
+Two configurations are ranked only when Welch's t-test on their seeds' final
+values gives p < 0.05 (``different``); otherwise the tables say the seeds
+cannot tell them apart.
 """
 
+import itertools
 import math
 import statistics
 import sys
@@ -63,7 +68,7 @@ class Configuration:
 
     @property
     def effective_step(self) -> float:
-        """lr / (1 − momentum): the step a constant gradient settles to."""
+        """η / (1 − μ): the step a constant gradient settles to."""
         return self.learning_rate / (1 - self.momentum)
 
     @property
@@ -84,6 +89,11 @@ class Configuration:
     def std(self, metric: str) -> float:
         values = self.final(metric)
         return statistics.stdev(values) if len(values) > 1 else 0.0
+
+    def se(self, metric: str) -> float:
+        """The standard error of the mean over seeds: std / √n (0 with 1 seed)."""
+        values = self.final(metric)
+        return standard_error(values) if len(values) > 1 else 0.0
 
     def curve(self, metric: str) -> list[float]:
         """The mean over seeds of ``metric`` at each epoch all seeds reached."""
@@ -151,9 +161,148 @@ def load_results(results: Path = RESULTS_DIR) -> Results:
     return Results(experiment, metadata, selected, grid)
 
 
+# --- comparing two configurations: Welch's t-test ---------------------------
+#
+# Two configurations are called different only when Welch's t-test on their
+# seeds' final values gives p < SIGNIFICANCE, which is the same as a 95 %
+# confidence interval of the difference of their means that excludes 0.
+# Otherwise the page says the seeds cannot tell them apart. Student's t
+# distribution is computed here (SciPy is not a dependency of the book) from
+# the regularized incomplete beta function, with its continued fraction
+# (NIST Digital Library of Mathematical Functions, §8.17(v), eq. 8.17.22);
+# tests/lab/test_statistics.py checks it against printed t tables and closed
+# forms.
+
+SIGNIFICANCE = 0.05
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """The continued fraction of I_x(a, b), evaluated by Lentz's method."""
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    fraction = d
+    for m in range(1, 1000):
+        for numerator in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            fraction *= c * d
+        if abs(c * d - 1) < 1e-15:
+            return fraction
+    raise ArithmeticError(f"the incomplete beta I_{x}({a}, {b}) did not converge")
+
+
+def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
+    """I_x(a, b) = ∫₀ˣ t^(a−1) (1 − t)^(b−1) dt / B(a, b), for a, b > 0, 0 ≤ x ≤ 1."""
+    if not (a > 0 and b > 0 and 0 <= x <= 1):
+        raise ValueError(f"I_x(a, b) needs a, b > 0 and 0 ≤ x ≤ 1, not {a}, {b}, {x}")
+    if x in (0, 1):
+        return float(x)
+    log_front = (
+        math.lgamma(a + b)
+        - math.lgamma(a)
+        - math.lgamma(b)
+        + a * math.log(x)
+        + b * math.log1p(-x)
+    )
+    if x < (a + 1) / (a + b + 2):  # where the fraction converges fast
+        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
+    return 1 - math.exp(log_front) * _beta_continued_fraction(b, a, 1 - x) / b
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """P(|T| ≥ |t|) for Student's t with ``df`` (not necessarily whole) degrees."""
+    if math.isinf(t):
+        return 0.0
+    return regularized_incomplete_beta(df / 2, 0.5, df / (df + t * t))
+
+
+def t_quantile(probability: float, df: float) -> float:
+    """The t with P(T ≤ t) = probability (0.5 < probability < 1), by bisection."""
+    if not 0.5 < probability < 1:
+        raise ValueError(f"probability must be between 0.5 and 1, not {probability}")
+    tail = 2 * (1 - probability)
+    low, high = 0.0, 1.0
+    while t_two_sided_p(high, df) > tail:
+        low, high = high, 2 * high
+    for _ in range(200):
+        middle = (low + high) / 2
+        if t_two_sided_p(middle, df) > tail:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Welch's t-test of the difference ``first − second`` of two means."""
+
+    difference: float  # mean of first − mean of second
+    standard_error: float  # of the difference: √(SE₁² + SE₂²)
+    t: float
+    df: float  # Welch–Satterthwaite degrees of freedom
+    p: float  # two-sided
+    low: float  # the 95 % confidence interval of the difference
+    high: float
+
+    @property
+    def different(self) -> bool:
+        return self.p < SIGNIFICANCE
+
+
+def standard_error(values) -> float:
+    """Of the mean of ``values``: their standard deviation divided by √n."""
+    values = list(values)
+    return statistics.stdev(values) / math.sqrt(len(values))
+
+
+def welch(first, second) -> Comparison | None:
+    """Welch's t-test of two samples; None when either has fewer than 2 values."""
+    first, second = list(first), list(second)
+    if len(first) < 2 or len(second) < 2:
+        return None
+    difference = statistics.fmean(first) - statistics.fmean(second)
+    variances = [standard_error(v) ** 2 for v in (first, second)]
+    error = math.sqrt(sum(variances))
+    if error == 0:  # no spread at all: equal means are equal, others differ
+        p = 1.0 if difference == 0 else 0.0
+        t = math.copysign(math.inf, difference) if difference else 0.0
+        return Comparison(difference, 0.0, t, math.inf, p, difference, difference)
+    df = sum(variances) ** 2 / sum(
+        v**2 / (len(sample) - 1)
+        for v, sample in zip(variances, (first, second), strict=True)
+    )
+    t = difference / error
+    margin = t_quantile(1 - SIGNIFICANCE / 2, df) * error
+    return Comparison(
+        difference, error, t, df, t_two_sided_p(t, df),
+        difference - margin, difference + margin,
+    )  # fmt: skip
+
+
+def compare(
+    first: Configuration, second: Configuration, metric: str
+) -> Comparison | None:
+    """Welch's t-test of two configurations' final ``metric`` over their seeds."""
+    return welch(first.final(metric), second.final(metric))
+
+
+def different(first: Configuration, second: Configuration, metric: str) -> bool:
+    """Whether the seeds tell the two apart: Welch's p < 0.05 (never with 1 seed)."""
+    comparison = compare(first, second, metric)
+    return comparison is not None and comparison.different
+
+
 def percent(values: list[float]) -> tuple[float, float]:
+    """Mean and standard error of the mean, in percent."""
     mean = 100 * statistics.fmean(values)
-    spread = 100 * statistics.stdev(values) if len(values) > 1 else 0.0
+    spread = 100 * standard_error(values) if len(values) > 1 else 0.0
     return mean, spread
 
 
@@ -166,24 +315,49 @@ def step_groups(results: Results) -> list[list[Configuration]]:
     return [groups[key] for key in sorted(groups)]
 
 
-def effective_step_fit(results: Results) -> dict:
-    """How much of the grid's variation lr/(1 − momentum) alone explains.
+def pair_gaps(groups: list[list[Configuration]]) -> list[float]:
+    """|difference| of mean validation accuracy (points) of every pair in a group."""
+    return [
+        abs(100 * first.mean("val_accuracy") - 100 * second.mean("val_accuracy"))
+        for group in groups
+        for first, second in itertools.combinations(group, 2)
+    ]
 
-    Among configurations that share an effective step size, the spread of mean
-    validation accuracy (max − min, in points) says what the effective step
-    leaves unexplained; compare it with the spread over the whole grid.
+
+def same_step_pairs(results: Results) -> list[tuple[Configuration, Configuration]]:
+    """Every pair of configurations that share an effective step size."""
+    return [
+        pair
+        for group in step_groups(results)
+        for pair in itertools.combinations(sorted(group, key=lambda c: c.momentum), 2)
+    ]
+
+
+def effective_step_fit(results: Results) -> dict:
+    """How much of the grid's variation η / (1 − μ) alone accounts for.
+
+    Two configurations with the same effective step size differ in mean
+    validation accuracy by what the effective step leaves unexplained. Compare
+    those gaps with the gaps between configurations that share a learning rate
+    (the summary "only the learning rate matters") and with the whole grid.
     """
     accuracies = [100 * c.mean("val_accuracy") for c in results.grid.values()]
     shared = [g for g in step_groups(results) if len(g) > 1]
-    within = [
-        max(100 * c.mean("val_accuracy") for c in g)
-        - min(100 * c.mean("val_accuracy") for c in g)
-        for g in shared
-    ]
+    same_step = pair_gaps(shared)
+    same_rate = pair_gaps(
+        [
+            [results.configuration(lr, m) for m in results.experiment.momenta]
+            for lr in results.experiment.learning_rates
+        ]
+    )
     return {
         "groups": len(shared),
-        "largest_gap_within": max(within) if within else None,
-        "median_gap_within": statistics.median(within) if within else None,
+        "pairs": len(same_step),
+        "largest_gap_within": max(same_step) if same_step else None,
+        "median_gap_within": statistics.median(same_step) if same_step else None,
+        "rate_pairs": len(same_rate),
+        "largest_gap_same_rate": max(same_rate) if same_rate else None,
+        "median_gap_same_rate": statistics.median(same_rate) if same_rate else None,
         "range_over_grid": max(accuracies) - min(accuracies),
     }
 
@@ -233,6 +407,14 @@ def seeds_phrase(results: Results) -> str:
     return f"{count} seeds" if count > 1 else "1 seed"
 
 
+def per_cell(results: Results) -> str:
+    """'mean ± standard error of the mean over the n = 3 seeds of every cell'."""
+    return (
+        f"mean ± standard error of the mean over the n = {seeds_phrase(results)} "
+        "of every cell"
+    )
+
+
 def validation_accuracy_table(results: Results) -> str:
     best = results.best()
 
@@ -243,9 +425,9 @@ def validation_accuracy_table(results: Results) -> str:
         return f"**{text}**" if configuration is best else text
 
     caption = (
-        f"Validation accuracy (%) after epoch {results.experiment.epochs}, mean ± "
-        f"standard deviation over {seeds_phrase(results)}. In bold: the configuration "
-        "selected for the test set."
+        f"Validation accuracy (%) after epoch {results.experiment.epochs}, "
+        f"{per_cell(results)}. In bold: the configuration selected for the test set "
+        "(the highest mean)."
     )
     return grid_table(results, cell) + "\n" + caption + "\n"
 
@@ -255,12 +437,12 @@ def training_loss_table(results: Results) -> str:
         if note := diverged_note(configuration):
             return note
         return mean_pm(
-            configuration.mean("train_loss"), configuration.std("train_loss"), 3
+            configuration.mean("train_loss"), configuration.se("train_loss"), 3
         )
 
     caption = (
         f"Training loss (mean cross-entropy over epoch {results.experiment.epochs}), "
-        f"mean ± standard deviation over {seeds_phrase(results)}. For comparison, "
+        f"{per_cell(results)}. For comparison, "
         f"guessing uniformly among 10 digits gives ln 10 = {math.log(10):.3f}."
     )
     return grid_table(results, cell) + "\n" + caption + "\n"
@@ -268,8 +450,8 @@ def training_loss_table(results: Results) -> str:
 
 def effective_step_table(results: Results) -> str:
     lines = [
-        "| lr / (1 − momentum) | learning rate | momentum | validation accuracy (%) |",
-        "|---:|---:|---:|---:|",
+        "| η / (1 − μ) | learning rate η | momentum μ | validation accuracy (%) | n |",
+        "|---:|---:|---:|---:|---:|",
     ]
     for group in step_groups(results):
         for configuration in sorted(group, key=lambda c: c.momentum):
@@ -279,25 +461,67 @@ def effective_step_table(results: Results) -> str:
             lines.append(
                 f"| {step(configuration)} | "
                 f"{number(configuration.learning_rate)} | "
-                f"{number(configuration.momentum)} | {accuracy} |"
+                f"{number(configuration.momentum)} | {accuracy} | "
+                f"{len(configuration.runs)} |"
             )
     fit = effective_step_fit(results)
     if fit["groups"]:
+        same_rate = (
+            f"two that share a learning rate ({fit['rate_pairs']} pairs) differ by "
+            f"{fit['median_gap_same_rate']:.1f} points (median), "
+            f"{fit['largest_gap_same_rate']:.1f} at most; "
+            if fit["rate_pairs"]
+            else ""
+        )
         summary = (
             f"{fit['groups']} effective step sizes are shared by several "
-            "configurations. Within such a group the mean validation accuracies "
-            "differ by "
+            f"configurations ({fit['pairs']} pairs). Two configurations that share "
+            "an effective step differ in mean validation accuracy by "
             f"{fit['median_gap_within']:.1f} points (median), "
-            f"{fit['largest_gap_within']:.1f} at most; over the whole grid they span "
-            f"{fit['range_over_grid']:.1f} points."
+            f"{fit['largest_gap_within']:.1f} at most; {same_rate}over the whole "
+            f"grid the means span {fit['range_over_grid']:.1f} points. "
+            + separated_step_pairs_text(results)
         )
     else:
         summary = "No two configurations of this grid share an effective step size."
-    return "\n".join(lines) + "\n\n" + summary + "\n"
+    caption = (
+        "Validation accuracy (%) after epoch "
+        f"{results.experiment.epochs}, mean ± standard error of the mean over the "
+        "n seeds of each configuration."
+    )
+    return "\n".join(lines) + "\n\n" + caption + " " + summary + "\n"
+
+
+def pair_name(configuration: Configuration) -> str:
+    return (
+        f"learning rate {number(configuration.learning_rate)} with momentum "
+        f"{number(configuration.momentum)}"
+    )
+
+
+def separated_step_pairs_text(results: Results) -> str:
+    """Which same-step pairs the seeds tell apart (Welch's t-test, p < 0.05)."""
+    pairs = same_step_pairs(results)
+    apart = [
+        (first, second)
+        for first, second in pairs
+        if not (first.diverged or second.diverged)
+        and different(first, second, "val_accuracy")
+    ]
+    described = "; ".join(
+        f"{pair_name(first)} against {pair_name(second)}, "
+        f"p = {compare(first, second, 'val_accuracy').p:.2f}"
+        for first, second in apart
+    )
+    return (
+        f"The seeds tell apart {len(apart)} of the {len(pairs)} pairs that share "
+        "an effective step (Welch's t-test, p < 0.05)"
+        + (f": {described}." if apart else ".")
+    )
 
 
 def listing(configurations: list[Configuration]) -> str:
-    """lr 1e-03 and 3e-03 with momentum 0.99; lr 0.01 with momentum 0.9."""
+    """learning rate 1e-3 and 3e-3 with momentum 0.99; learning rate 0.01 with …"""
     by_momentum: dict[float, list[float]] = {}
     for configuration in configurations:
         by_momentum.setdefault(configuration.momentum, []).append(
@@ -309,12 +533,18 @@ def listing(configurations: list[Configuration]) -> str:
         rate_text = (
             names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         )
-        parts.append(f"lr {rate_text} with momentum {number(momentum)}")
+        parts.append(f"learning rate {rate_text} with momentum {number(momentum)}")
     return "; ".join(parts)
 
 
-def best_rate_by_momentum(results: Results) -> dict[float, Configuration]:
-    """For each momentum, the learning rate with the best mean validation accuracy."""
+def best_rate_by_momentum(
+    results: Results, metric: str = "val_accuracy"
+) -> dict[float, Configuration]:
+    """For each momentum, the learning rate with the best mean of ``metric``.
+
+    Best is highest for an accuracy, lowest for a loss.
+    """
+    sign = -1 if metric.endswith("loss") else 1
     best = {}
     for momentum in results.experiment.momenta:
         candidates = [
@@ -323,25 +553,68 @@ def best_rate_by_momentum(results: Results) -> dict[float, Configuration]:
             if not results.configuration(lr, momentum).diverged
         ]
         if candidates:
-            best[momentum] = max(candidates, key=lambda c: c.mean("val_accuracy"))
+            best[momentum] = max(candidates, key=lambda c: sign * c.mean(metric))
     return best
+
+
+def tied_rates(results: Results, best: Configuration, metric: str) -> list[float]:
+    """The other learning rates of ``best``'s momentum that the seeds cannot tell
+    apart from it: Welch's t-test gives p ≥ 0.05."""
+    return [
+        lr
+        for lr in results.experiment.learning_rates
+        if lr != best.learning_rate
+        and not results.configuration(lr, best.momentum).diverged
+        and not different(results.configuration(lr, best.momentum), best, metric)
+    ]
+
+
+def best_by_momentum_text(results: Results, metric: str, shown) -> str:
+    """'3e-3 with momentum 0 (95.2 %; not told apart from it: 0.01); …'"""
+    parts = []
+    for momentum, best in best_rate_by_momentum(results, metric).items():
+        tied = [number(lr) for lr in tied_rates(results, best, metric)]
+        also = f"; not told apart from it: {', '.join(tied)}" if tied else ""
+        parts.append(
+            f"{number(best.learning_rate)} with momentum {number(momentum)} "
+            f"({shown(best)}{also})"
+        )
+    return "; ".join(parts)
 
 
 def findings(results: Results) -> str:
     """The sweep's main results in sentences, every number computed from the data."""
     grid = list(results.grid.values())
     runs = len(results.experiment.runs())
-    lines = []
+    lines = [
+        "**How configurations are compared:** mean ± standard error of the mean "
+        f"over n = {seeds_phrase(results)}; two configurations are called "
+        "different only when Welch's t-test on their seeds gives p < 0.05, and "
+        "otherwise the seeds cannot tell them apart."
+    ]
     best = results.best()
     if best is not None:
         test = percent([seed["test_accuracy"] for seed in results.selected["seeds"]])
         lines.append(
             "**Selected configuration:** learning rate "
             f"{number(best.learning_rate)} with momentum {number(best.momentum)} "
-            "(lr / (1 − momentum) = "
-            f"{step(best)}): validation accuracy "
+            "(η / (1 − μ) = "
+            f"{step(best)}), the highest mean: validation accuracy "
             f"{mean_pm(*percent(best.final('val_accuracy')))} %, test accuracy "
             f"{mean_pm(*test)} %."
+        )
+        close = [
+            c
+            for c in grid
+            if c is not best
+            and not c.diverged
+            and not different(c, best, "val_accuracy")
+        ]
+        lines.append(
+            f"**Not told apart from it by the seeds** ({len(close)} of the "
+            f"{len(grid) - 1} others; p ≥ 0.05, so the seeds do not show that the "
+            "selected configuration is better than these): "
+            + (f"{listing(close)}." if close else "no other configuration.")
         )
     diverged = [c for c in grid if c.diverged]
     diverged_runs = sum(c.diverged for c in grid)
@@ -357,13 +630,17 @@ def findings(results: Results) -> str:
         "(worse than guessing uniformly, although finite): "
         + (f"{listing(blown)}." if blown else "no configuration.")
     )
-    best_rates = best_rate_by_momentum(results)
     lines.append(
-        "**Best learning rate for each momentum:** "
-        + "; ".join(
-            f"{number(c.learning_rate)} with momentum {number(m)} "
-            f"({100 * c.mean('val_accuracy'):.1f} %)"
-            for m, c in best_rates.items()
+        "**Highest mean validation accuracy for each momentum:** "
+        + best_by_momentum_text(
+            results, "val_accuracy", lambda c: f"{100 * c.mean('val_accuracy'):.1f} %"
+        )
+        + "."
+    )
+    lines.append(
+        "**Lowest mean final training loss for each momentum:** "
+        + best_by_momentum_text(
+            results, "train_loss", lambda c: f"{c.mean('train_loss'):.3f}"
         )
         + "."
     )
@@ -379,7 +656,7 @@ def selected_table(results: Results) -> str:
     validation = percent(best.final("val_accuracy"))
     sizes = results.metadata["data_sizes"]
     table = (
-        "| learning rate | momentum | lr / (1 − momentum) | validation accuracy (%) "
+        "| learning rate η | momentum μ | η / (1 − μ) | validation accuracy (%) "
         "| test accuracy (%) |\n"
         "|---:|---:|---:|---:|---:|\n"
         f"| {number(best.learning_rate)} | {number(best.momentum)} | "
@@ -389,7 +666,8 @@ def selected_table(results: Results) -> str:
     caption = (
         f"Selected by its mean validation accuracy ({held_out} digits held out of "
         f"the training set), then retrained with the same {seeds_phrase(results)} "
-        f"and measured once on the {tested} test digits, mean ± standard deviation."
+        f"and measured once on the {tested} test digits; mean ± standard error of the "
+        f"mean over the n = {seeds_phrase(results)}."
     )
     return table + "\n" + caption + "\n"
 
@@ -398,7 +676,21 @@ def sweep_summary(results: Results) -> str:
     metadata, experiment = results.metadata, results.experiment
     sizes = metadata["data_sizes"]
     sessions = metadata["sessions"]
-    environment = sessions[-1]["environment"]
+    # every machine and software the sessions (or merged shards) ran on
+    machines = list(
+        dict.fromkeys(
+            f"{s['environment']['cpu']}, {s['environment']['cpu_count']} cores"
+            for s in sessions
+        )
+    )
+    software = list(
+        dict.fromkeys(
+            f"Python {s['environment']['python']}, TensorFlow "
+            f"{s['environment']['tensorflow']}, Keras {s['environment']['keras']}, "
+            f"NumPy {s['environment']['numpy']}"
+            for s in sessions
+        )
+    )
     runs = len(experiment.runs())
     diverged = sum(c.diverged for c in results.grid.values())
     total = metadata["total_seconds"]
@@ -423,16 +715,12 @@ def sweep_summary(results: Results) -> str:
             f"{took} in {len(sessions)} session"
             f"{'s' if len(sessions) > 1 else ''}: the runs' epochs "
             f"{metadata['run_seconds']:.0f} s, testing the selected configuration "
-            f"{metadata['test_seconds']:.0f} s, the rest (starting, compiling, "
-            f"writing) {rest:.0f} s",
+            f"{metadata['test_seconds']:.0f} s, the rest (building and "
+            f"compiling the network, writing the results files) {rest:.0f} s; "
+            "loading the data and writing the tables and figures are not timed",
         ),
-        ("machine", f"{environment['cpu']}, {environment['cpu_count']} cores"),
-        (
-            "software",
-            f"Python {environment['python']}, TensorFlow "
-            f"{environment['tensorflow']}, Keras {environment['keras']}, "
-            f"NumPy {environment['numpy']}",
-        ),
+        ("machine" if len(machines) == 1 else "machines", "; ".join(machines)),
+        ("software", "; ".join(software)),
     ]
     lines = [
         "| quantity | this sweep |",
@@ -488,8 +776,8 @@ def heatmap_figure(results: Results):
             )
     axes.set_xticks(range(len(momenta)), [number(m) for m in momenta])
     axes.set_yticks(range(len(rates)), [number(lr) for lr in rates])
-    axes.set_xlabel("momentum")
-    axes.set_ylabel("learning rate")
+    axes.set_xlabel("momentum μ")
+    axes.set_ylabel("learning rate η")
     axes.set_title(
         f"Mean validation accuracy (%) after {experiment.epochs} epochs\n"
         "and final training loss; bold: selected",
@@ -515,9 +803,9 @@ def curve_choices(results: Results) -> list[tuple[str, Configuration]]:
             key=lambda c: c.momentum,
         )
         for configuration in same_step[:1] + same_step[1:][-1:]:
-            chosen.append(("same lr/(1−m)", configuration))
-    chosen.append(("smallest lr/(1−m)", min(grid, key=lambda c: c.effective_step)))
-    chosen.append(("largest lr/(1−m)", max(grid, key=lambda c: c.effective_step)))
+            chosen.append(("same η/(1 − μ)", configuration))
+    chosen.append(("smallest η/(1 − μ)", min(grid, key=lambda c: c.effective_step)))
+    chosen.append(("largest η/(1 − μ)", max(grid, key=lambda c: c.effective_step)))
     unique = []
     for name, configuration in chosen:
         if all(configuration is not other for _, other in unique):
@@ -529,8 +817,8 @@ def learning_curves_figure(results: Results):
     figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.8))
     for name, configuration in curve_choices(results):
         label = (
-            f"{name}: lr {number(configuration.learning_rate)}, "
-            f"momentum {number(configuration.momentum)}"
+            f"{name}: η = {number(configuration.learning_rate)}, "
+            f"μ = {number(configuration.momentum)}"
         )
         losses = configuration.curve("train_loss")
         epochs = range(1, len(losses) + 1)
@@ -576,14 +864,14 @@ def effective_step_figure(results: Results):
         axes.errorbar(
             [c.effective_step for c in finite],
             [100 * c.mean("val_accuracy") for c in finite],
-            yerr=[100 * c.std("val_accuracy") for c in finite],
+            yerr=[100 * c.se("val_accuracy") for c in finite],
             marker=markers[index % len(markers)],
             linestyle="-",
             capsize=3,
-            label=f"momentum {number(momentum)}",
+            label=f"momentum μ = {number(momentum)}",
         )
     axes.set_xscale("log")
-    axes.set_xlabel("effective step size lr / (1 − momentum)")
+    axes.set_xlabel("effective step size η / (1 − μ)")
     axes.set_ylabel("validation accuracy (%)")
     axes.set_title("Accuracy against the effective step size")
     axes.legend()

@@ -3,10 +3,21 @@
     python -m snippets.figures --write     # redraw every figure into docs/figures/
     python -m snippets.figures --list      # the snippets that draw figures
 
-A figure snippet calls :func:`save_figure`. Figures are SVG with a fixed hash
-salt and no date, so the same code draws the same bytes; a test redraws each
-one into a temporary folder (``BOOK_FIGURES_DIR``) and compares it with the
-committed file.
+A figure snippet calls :func:`save_figure`. Where the figure goes:
+
+- a reader who runs a snippet (``python snippets/tensors/draw_digit.py``) gets
+  it under ``figures/`` in the current directory (``./figures/tensors/digit.svg``),
+  and its path on standard error, so standard output is still exactly what the
+  snippet's ``.out`` file shows; the book's own figures are never touched;
+- ``BOOK_FIGURES_DIR=<folder>`` puts it under that folder instead: ``make
+  figures`` (``--write`` here) sets it to ``docs/figures`` for every snippet it
+  runs, and ``tests/test_snippets.py`` to a temporary folder, where it compares
+  the drawing with the committed file.
+
+Figures are SVG with a fixed hash salt and no date, drawn from Matplotlib's own
+default settings (a reader's ``matplotlibrc`` is ignored) plus the book's few
+settings below, so the same code draws the same bytes on every machine with the
+pinned packages.
 """
 
 import argparse
@@ -22,31 +33,48 @@ import matplotlib.pyplot as plt
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 COMMITTED_FIGURES = REPOSITORY / "docs" / "figures"
+READER_FIGURES = Path("figures")  # relative: under the directory the reader runs in
+FIGURES_DIR_VARIABLE = "BOOK_FIGURES_DIR"
 
-plt.rcParams.update(
-    {
-        "svg.hashsalt": "tensors-to-gradients",
-        "svg.fonttype": "path",
-        "figure.dpi": 100,
-        "font.size": 10,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-    }
-)
+BOOK_STYLE = {
+    "svg.hashsalt": "tensors-to-gradients",
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+    "font.size": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
+
+# Matplotlib's defaults first (whatever a matplotlibrc file or an earlier
+# rcParams change says), then the book's settings.
+matplotlib.rcdefaults()
+plt.rcParams.update(BOOK_STYLE)
 
 
 def figures_dir() -> Path:
-    return Path(os.environ.get("BOOK_FIGURES_DIR", COMMITTED_FIGURES))
+    """``$BOOK_FIGURES_DIR`` if set, else ``figures/`` under the current directory."""
+    chosen = os.environ.get(FIGURES_DIR_VARIABLE)
+    return Path(chosen) if chosen else Path.cwd() / READER_FIGURES
 
 
 def save_figure(figure, name: str) -> Path:
-    """Write ``figure`` as ``<figures dir>/<name>`` (an .svg path) and close it."""
+    """Write ``figure`` as ``<figures dir>/<name>`` (an .svg path) and close it.
+
+    An absolute ``name`` is used as it is. When the folder is the reader's
+    default (``./figures``), the path written goes to standard error, so that a
+    reader who runs a snippet learns where the figure went; a caller that chose
+    the place (``BOOK_FIGURES_DIR``, an absolute name) is told nothing.
+    """
     if not name.endswith(".svg"):
         raise ValueError(f"figure name {name!r} must end in .svg")
     path = figures_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(figure)
+    if not os.environ.get(FIGURES_DIR_VARIABLE) and not Path(name).is_absolute():
+        here = Path.cwd()
+        shown = path.relative_to(here) if path.is_relative_to(here) else path
+        print(f"figure saved: {shown}", file=sys.stderr)
     return path
 
 
@@ -63,14 +91,23 @@ def figure_snippets() -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Redraw the book's figures.")
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--write", action="store_true", help="redraw every figure")
+    group.add_argument(
+        "--write", action="store_true", help="redraw every figure into docs/figures/"
+    )
     group.add_argument("--list", action="store_true", help="list figure snippets")
     args = parser.parse_args(argv)
+    environment = dict(os.environ, **{FIGURES_DIR_VARIABLE: str(COMMITTED_FIGURES)})
     for snippet in figure_snippets():
         relative = snippet.relative_to(REPOSITORY)
         print(relative)
         if args.write:
-            subprocess.run([sys.executable, str(relative)], cwd=REPOSITORY, check=True)
+            subprocess.run(
+                [sys.executable, str(relative)],
+                cwd=REPOSITORY,
+                env=environment,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
     return 0
 
 

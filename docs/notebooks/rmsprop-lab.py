@@ -15,17 +15,20 @@
 #
 # <a href="rmsprop-lab.py" download class="md-button">Download this notebook</a>
 #
-# A small version of the book's RMSprop lab (the page "Lab: RMSprop sweep"), to
-# run cell by cell and change: two learning rates, two momenta, one seed, part
-# of the bundled training digits and a few epochs, so that it trains in
-# seconds. The page shows the code only; run it to see what it prints and draws.
+# A small version of the book's RMSprop lab (the page "Lab: RMSprop's learning
+# rate and momentum"), to run cell by cell and change: two learning rates η,
+# two momenta μ, one seed, 2,000 of the bundled training digits and 3 epochs,
+# so that it trains in seconds. The page shows the code only; run it to see what
+# it prints and draws. The notation is the lab page's: η is Keras's
+# `learning_rate`, μ its `momentum`.
 #
 # The file is a Jupyter notebook in jupytext's "percent" format, a plain Python
 # script whose cells start with `# %%`. Run it from the root of the book's
 # repository, in the book's environment (`make install`, which also installs
 # jupytext so that JupyterLab opens it as a notebook), or as a script:
 # `python docs/notebooks/rmsprop-lab.py`. Every cell imports from the lab's
-# own code in `lab/`, so it trains exactly what the full sweep trains.
+# own code in `lab/`, so it trains with the same code as the full sweep, on a
+# smaller grid and fewer digits.
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,8 +42,10 @@ from lab.rmsprop_sweep import Experiment, make_trainer, split_data
 # ## A small grid
 #
 # An `Experiment` holds everything that decides the numbers. `split_data`
-# loads the bundled digits and holds some of the training digits out as a
-# validation set (`validation_size`); the test digits stay untouched.
+# loads the bundled digits (8,000 training, 2,000 test) and holds 1,000 of the
+# training digits out as a validation set (`validation_size`, by default 1,000);
+# `train_size=2000` then keeps 2,000 of the remaining 7,000 for training. The
+# test digits stay untouched.
 
 # %%
 experiment = Experiment(
@@ -57,8 +62,9 @@ print("runs:", [run.label() for run in experiment.runs()])
 # %% [markdown]
 # ## Train every run
 #
-# `make_trainer` compiles the network's training epoch once per momentum; each
-# run then starts from the weights its seed gives and keeps one result per epoch.
+# `make_trainer` builds the network and compiles its training epoch once per
+# momentum (with XLA, TensorFlow's compiler); each run then starts from the
+# weights its seed gives and keeps one result per epoch.
 
 # %%
 trainer = make_trainer(split, experiment.batch_size)
@@ -108,6 +114,6 @@ plt.show()
 # ## Try next
 #
 # - Add momentum 0.99 to the grid. What happens to the training loss?
-# - Compare runs with the same lr / (1 − momentum), such as lr 1e-2 with
-#   momentum 0 and lr 1e-3 with momentum 0.9.
+# - Compare runs with the same effective step η / (1 − μ), such as η = 1e-2
+#   with μ = 0 and η = 1e-3 with μ = 0.9.
 # - Run the whole sweep from a terminal: `python lab/rmsprop_sweep.py`.

@@ -4,8 +4,9 @@
 
 `broadcast_shape` follows NumPy's rule step by step and says which axis clashes
 when it fails; `expand` really copies a tensor along its stretched axes; and
-`naive_broadcast` applies an element-wise operation to the two expanded tensors
-one element at a time. NumPy does the same without copying anything.
+`naive_broadcast` applies a two-input ufunc to the two expanded tensors
+one element at a time. NumPy computes the same without building the stretched
+copies.
 """
 
 import numpy as np
@@ -38,24 +39,31 @@ def broadcast_shape(shape_a, shape_b):
 
 # --8<-- [start:expand]
 def expand(x, shape):
-    """A real copy of `x` stretched to `shape`: add leading axes, then repeat."""
-    x = np.asarray(x)
+    """A new array holding `x` stretched to `shape`: add leading axes, then repeat."""
+    x = np.array(x)  # a copy, so the result never shares memory with the input
     if broadcast_shape(x.shape, shape) != tuple(shape):
         raise ValueError(f"shape {x.shape} cannot be stretched to {tuple(shape)}")
     x = x.reshape((1,) * (len(shape) - x.ndim) + x.shape)
     for axis, size in enumerate(shape):
         if x.shape[axis] != size:  # then x.shape[axis] == 1
-            x = np.repeat(x, size, axis=axis)
+            x = np.repeat(x, size, axis=axis)  # `size` copies along `axis`
     return x
 
 
 def naive_broadcast(op, x, y):
-    """`op(x, y)` element by element, after stretching both to one shape."""
+    """The element-wise ufunc `op` applied entry by entry to `x` and `y` stretched.
+
+    The result's dtype is the one `op` gives for a single number of each input
+    dtype. For bool, the integers of 8 to 64 bits (int8 ... int64, uint8 ...
+    uint64) and the floats of 16 to 64 bits, that is the dtype of `op(x, y)`:
+    1 / 1 of two integers is a float, and 1 < 1 is a bool.
+    """
     x, y = np.asarray(x), np.asarray(y)
     shape = broadcast_shape(x.shape, y.shape)
     big_x, big_y = expand(x, shape), expand(y, shape)
-    result = np.empty(shape, dtype=np.result_type(x, y))
-    for index in np.ndindex(*shape):
+    dtype = np.asarray(op(x.dtype.type(1), y.dtype.type(1))).dtype
+    result = np.empty(shape, dtype=dtype)
+    for index in np.ndindex(*shape):  # (0, 0), (0, 1), ...: every index in turn
         result[index] = op(big_x[index], big_y[index])
     return result
 

@@ -5,7 +5,8 @@
 One diagram per example: the operands' shapes aligned on the right, one column
 per axis, with the missing leading axes, the stretched size-1 axes and any
 clash marked; the result shape underneath. A fifth figure shows the values of
-a small example, with the copies that stretching makes (NumPy never makes them).
+a small example, with the copies that stretching stands for (NumPy does not
+make them: it reads the one entry again).
 """
 
 import matplotlib.pyplot as plt
@@ -24,7 +25,7 @@ COLOURS = {
 LEGEND = {
     "kept": "size used as it is",
     "missing": "missing axis: counts as 1, then stretched",
-    "stretched": "size 1: stretched (copied) to match",
+    "stretched": "size 1: stretched (as if repeated) to match",
     "clash": "sizes differ and neither is 1",
 }
 

@@ -11,15 +11,19 @@ from lab.mnist_data import load_mnist
 from snippets.figures import save_figure
 
 SHOWN = 8  # training digits in the first row
+# The pixels are ink intensities 0..255; "binary" draws 0 white and 255 black.
+# vmin/vmax fix that scale for every image (by default each image is stretched
+# from its own smallest to its own largest value).
+INK = {"cmap": "binary", "vmin": 0, "vmax": 255, "interpolation": "nearest"}
 
 
 def main() -> None:
     (x_train, y_train), (x_test, y_test) = load_mnist()
     figure, axes = plt.subplots(1, SHOWN + 1, figsize=(11, 1.9))
     for i, axis in enumerate(axes[:SHOWN]):
-        axis.imshow(x_train[i], cmap="binary", interpolation="nearest")
+        axis.imshow(x_train[i], **INK)
         axis.set_title(f"x_train[{i}]: {y_train[i]}", fontsize=9)
-    axes[-1].imshow(x_test[0], cmap="binary", interpolation="nearest")
+    axes[-1].imshow(x_test[0], **INK)
     axes[-1].set_title(f"x_test[0]: {y_test[0]}", fontsize=9, color="tab:red")
     for axis in axes:
         axis.set_xticks([])

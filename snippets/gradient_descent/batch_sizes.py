@@ -2,9 +2,10 @@
 
     python snippets/gradient_descent/batch_sizes.py
 
-Fits y ≈ x·w + b to 512 noisy points with three batch sizes and one learning
-rate, records the loss on the whole data set after every update, writes
-docs/figures/gradient-descent/batch-sizes.svg and prints a summary table.
+Fits the plane y ≈ x·w + b to 512 noisy points with three batch sizes and one
+shared learning rate (0.1), records the loss on the whole data set after every
+update, writes docs/figures/gradient-descent/batch-sizes.svg; the page prints
+the tables, including one that gives each batch size several rates.
 """
 
 import matplotlib.pyplot as plt
@@ -12,6 +13,7 @@ import numpy as np
 
 from snippets.figures import save_figure
 
+# --8<-- [start:data]
 SAMPLES = 512
 TRUE_W = np.array([2.0, -3.0])
 TRUE_B = 0.5
@@ -26,6 +28,9 @@ def make_data(seed: int = 0):
     x = rng.uniform(-1, 1, size=(SAMPLES, 2))
     y = x @ TRUE_W + TRUE_B + NOISE * rng.normal(size=SAMPLES)
     return x, y
+
+
+# --8<-- [end:data]
 
 
 # --8<-- [start:loss_and_gradient]
@@ -63,7 +68,7 @@ def train(x, y, batch_size, learning_rate=LEARNING_RATE, epochs=EPOCHS, seed=1):
 
 
 def noise_floor(x, y):
-    """The loss of the true line: no fit can do much better on average."""
+    """The loss of the true plane: no fit can do much better on average."""
     return mse(x, y, TRUE_W, TRUE_B)
 
 
@@ -82,33 +87,27 @@ def draw(results, floor) -> None:
         by_epoch.plot(elapsed, losses, label=name, linewidth=1)
         by_update.plot(np.arange(1, len(losses)), losses[1:], label=name, linewidth=1)
     for axis in (by_epoch, by_update):
-        axis.axhline(floor, color="0.4", linestyle="--", linewidth=1, label="true line")
+        axis.axhline(
+            floor,
+            color="0.4",
+            linestyle="--",
+            linewidth=1,
+            label="true plane (noise floor)",
+        )
         axis.set_yscale("log")
     by_epoch.set_xlabel("epochs (passes over the 512 samples)")
     by_epoch.set_ylabel("loss on all the data (MSE)")
-    by_epoch.set_title("same amount of computation")
+    by_epoch.set_title(f"same amount of data, rate {LEARNING_RATE}")
     by_update.set_xscale("log")
     by_update.set_xlabel("weight updates")
-    by_update.set_title("same number of updates")
+    by_update.set_title(f"same number of updates, rate {LEARNING_RATE}")
     by_epoch.legend()
     save_figure(figure, "gradient-descent/batch-sizes.svg")
 
 
 def main() -> None:
     x, y = make_data()
-    results = run_all(x, y)
-    floor = noise_floor(x, y)
-    draw(results, floor)
-    print(f"loss of the true line: {floor:.4f}")
-    print(
-        "batch size        updates  after 1 epoch  after 10 epochs  worst in epoch 10"
-    )
-    for name, (elapsed, losses) in results.items():
-        last_epoch = losses[elapsed > EPOCHS - 1]
-        print(
-            f"{name:<16}  {len(losses) - 1:>7}  {loss_after(elapsed, losses, 1):>13.4f}"
-            f"  {losses[-1]:>15.4f}  {last_epoch.max():>17.4f}"
-        )
+    draw(run_all(x, y), noise_floor(x, y))
 
 
 if __name__ == "__main__":

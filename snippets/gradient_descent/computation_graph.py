@@ -113,6 +113,7 @@ def draw(values, gradients) -> None:
     save_figure(figure, "gradient-descent/computation-graph.svg")
 
 
+# --8<-- [start:main]
 def main() -> None:
     values = {**COURSE_VALUES, **forward(**COURSE_VALUES)}
     gradients = backward(**COURSE_VALUES)
@@ -120,6 +121,8 @@ def main() -> None:
     print("forward: " + ", ".join(f"{k} = {v:g}" for k, v in values.items()))
     print("backward: " + ", ".join(f"∂loss/∂{k} = {v:g}" for k, v in gradients.items()))
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

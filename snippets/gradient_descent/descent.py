@@ -1,10 +1,9 @@
 """Gradient descent and gradient descent with momentum, in a few lines of NumPy.
 
-    python snippets/gradient_descent/descent.py   # x² under four learning rates
-
+A library for the chapter's pages and snippets: it prints nothing when run.
 Both functions take the gradient as a function and return the whole path of
-the parameters, one row per step, so that figures can draw it and tests can
-compare it with the closed form.
+the parameters, the start and then one row per step, so that figures can draw
+it and tests can compare it with the closed form.
 """
 
 import numpy as np
@@ -12,7 +11,10 @@ import numpy as np
 
 # --8<-- [start:gradient_descent]
 def gradient_descent(gradient, start, learning_rate, steps):
-    """Follow W ← W − learning_rate · ∇L(W); return the path, one row per step."""
+    """Follow W ← W − learning_rate · ∇L(W).
+
+    Returns the path: the start, then one row per step (steps + 1 rows).
+    """
     W = np.array(start, dtype=float)
     path = [W.copy()]
     for _ in range(steps):
@@ -49,24 +51,8 @@ def parabola_gradient(x):
     return 2 * x
 
 
-# One step multiplies x by (1 − 2·learning_rate): the four regimes of the page.
-LEARNING_RATES_1D = {
-    "too small": 0.02,
-    "about right": 0.3,
-    "too large": 0.9,
-    "diverging": 1.05,
-}
+# One step multiplies x by (1 − 2·learning_rate); the table tries these rates.
+LEARNING_RATES_1D = (0.1, 0.3, 0.5, 0.55, 0.7, 0.9, 1.0, 1.05)
 START_1D = 1.5
+STEPS_1D = 10
 # --8<-- [end:parabola]
-
-
-def main() -> None:
-    print(f"from x = {START_1D}:")
-    print("regime       rate  factor  x after 10 steps")
-    for regime, rate in LEARNING_RATES_1D.items():
-        path = gradient_descent(parabola_gradient, START_1D, rate, 10)
-        print(f"{regime:<11}  {rate:<4}  {1 - 2 * rate:+.2f}  {path[-1]:+.6f}")
-
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,8 @@
 
     python snippets/gradient_descent/difference_quotients.py
 
-Writes docs/figures/gradient-descent/difference-quotients.svg: on the left,
+Writes docs/figures/gradient-descent/difference-quotients.svg (the page prints
+the table): on the left,
 secant lines through (2, 8) that approach the tangent of slope 12; on the
 right, the error of forward and central difference quotients as h shrinks.
 """
@@ -16,11 +17,11 @@ X0 = 2.0
 EXACT = 12.0  # f'(x) = 3x², so f'(2) = 12
 
 
+# --8<-- [start:quotients]
 def cube(x):
     return x * x * x  # products, not a power: the same rounding on every machine
 
 
-# --8<-- [start:quotients]
 def forward_quotient(f, x, h):
     """Slope of the secant through (x, f(x)) and (x + h, f(x + h))."""
     return (f(x + h) - f(x)) / h
@@ -32,6 +33,9 @@ def central_quotient(f, x, h):
 
 
 # --8<-- [end:quotients]
+
+
+STEP_SIZES = np.array([10.0**-exponent for exponent in range(13)])  # 1 to 1e-12
 
 
 def errors(steps):
@@ -69,7 +73,7 @@ def main() -> None:
     secants.set_title("secants through (2, 8) turn into the tangent")
     secants.legend(fontsize=8, loc="upper left")
 
-    steps = 10.0 ** -np.arange(0, 13)
+    steps = STEP_SIZES
     forward, central = errors(steps)
     error_axis.loglog(steps, forward, "o-", label="forward (f(x+h) − f(x)) / h")
     error_axis.loglog(steps, central, "s-", label="central (f(x+h) − f(x−h)) / 2h")
@@ -79,10 +83,6 @@ def main() -> None:
     error_axis.invert_xaxis()
     error_axis.legend(fontsize=8)
     save_figure(figure, "gradient-descent/difference-quotients.svg")
-
-    print("h        forward error  central error")
-    for h, f_error, c_error in zip(steps, forward, central, strict=True):
-        print(f"{h:<7.0e}  {f_error:13.1e}  {c_error:13.1e}")
 
 
 if __name__ == "__main__":

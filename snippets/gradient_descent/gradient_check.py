@@ -15,6 +15,10 @@ import numpy as np
 from snippets.gradient_descent.batch_sizes import mse_gradient
 from snippets.gradient_descent.computation_graph import backward
 from snippets.gradient_descent.learning_rate_paths import bowl_gradient
+from snippets.gradient_descent.optimizer_paths import (
+    ravine_gradient,
+    rotated_ravine_gradient,
+)
 from snippets.gradient_descent.two_minima import two_valleys_gradient
 
 TOLERANCE = 1e-6  # relative to max(1, |gradient|); central differences with h = 1e-6
@@ -105,6 +109,17 @@ CHECKS = {
         lambda w: [bowl_gradient(w)],
         [np.array([-2.5, 1.5])],
     ),
+    "½·(w₁² + 25·w₂²), the ravine": (
+        lambda ops, w: 0.5 * (w[0] ** 2 + 25 * w[1] ** 2),
+        lambda w: [ravine_gradient(w)],
+        [np.array([-9.0, 2.0])],
+    ),
+    "the ravine turned by 45°": (
+        # across the floor w₂ = w₁ is (w₂ − w₁)/√2, along it (w₁ + w₂)/√2
+        lambda ops, w: 0.5 * ((w[0] + w[1]) ** 2 / 2 + 25 * (w[1] - w[0]) ** 2 / 2),
+        lambda w: [rotated_ravine_gradient(w)],
+        [np.array([-7.5, -5.0])],
+    ),
     "mean((x·w + b − y)²)": (
         lambda ops, w, b: ops.mean((ops.matvec(X_LINE, w) + b - Y_LINE) ** 2),
         lambda w, b: list(mse_gradient(X_LINE, Y_LINE, w, b)),
@@ -129,6 +144,7 @@ CHECKS = {
 # --8<-- [end:checks]
 
 
+# --8<-- [start:run]
 def relative_gap(expected, actual) -> float:
     expected, actual = np.asarray(expected, float), np.asarray(actual, float)
     return float(np.max(np.abs(expected - actual) / np.maximum(1.0, np.abs(expected))))
@@ -149,6 +165,10 @@ def run_checks():
     return results
 
 
+# --8<-- [end:run]
+
+
+# --8<-- [start:main]
 def main() -> None:
     results = run_checks()
     print(f"agrees = within {TOLERANCE:g} (relative) of the hand-derived gradient")
@@ -160,6 +180,8 @@ def main() -> None:
         by_tape = "agrees" if result["tape gap"] <= TOLERANCE else "DIFFERS"
         print(f"{name:<36}  {by_differences:<18}  {by_tape}")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

@@ -23,7 +23,8 @@ FLOAT32_TOLERANCE = 1e-6  # relative, with the same absolute floor
 
 # --8<-- [start:rmsprop]
 class RMSpropNumpy:
-    """RMSprop as Keras 3 implements it (centered=False), in float32."""
+    """RMSprop as Keras 3 implements it (centered=False), in the weights' dtype:
+    float32, as in Keras, when given float32 arrays."""
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7):
         self.learning_rate = learning_rate
@@ -71,10 +72,21 @@ def gradients_of(x, targets, W, b):
     return [scale * (x.T @ error), scale * error.sum(axis=0)]
 
 
+def weight_gap(keras_weight, numpy_weight) -> float:
+    """Largest difference between two arrays of weights: relative for weights
+    larger than 1 in size, absolute for smaller ones."""
+    return float(
+        np.max(
+            np.abs(keras_weight - numpy_weight) / np.maximum(np.abs(keras_weight), 1.0)
+        )
+    )
+
+
 def compare_with_keras(
     learning_rate, rho, momentum, epsilon=1e-7, steps=COMPARED_STEPS, numpy_class=None
 ):
-    """Largest relative difference between the two implementations' weights, per step.
+    """The largest weight_gap between the two implementations after every step,
+    and the NumPy weights.
 
     Each step takes the gradient at the Keras weights and gives the same
     gradient to both optimizers, so any gap comes from the update rule alone;
@@ -100,17 +112,19 @@ def compare_with_keras(
         numpy_optimizer.apply(numpy_weights, gradients)
         gaps.append(
             max(
-                np.max(np.abs(k.numpy() - n) / np.maximum(np.abs(k.numpy()), 1.0))
+                weight_gap(k.numpy(), n)
                 for k, n in zip(keras_weights, numpy_weights, strict=True)
             )
         )
     return np.array(gaps), numpy_weights
 
 
+# --8<-- [start:main]
 def main() -> None:
     print(
         f"{COMPARED_STEPS} steps per setting; agree = every weight within "
-        f"{FLOAT32_TOLERANCE:g} (relative) after every step"
+        f"{FLOAT32_TOLERANCE:g} after every step\n"
+        "(relative for weights above 1 in size, absolute for smaller ones)"
     )
     print("learning_rate  rho   momentum  epsilon  agree")
     for setting in COMPARED_SETTINGS:
@@ -119,6 +133,8 @@ def main() -> None:
         learning_rate, rho, momentum, epsilon = setting
         print(f"{learning_rate:<13}  {rho:<4}  {momentum:<8}  {epsilon:<7g}  {agree}")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

@@ -66,20 +66,12 @@ class SequentialModel:
 
 
 # --8<-- [start:batches]
-class BatchGenerator:
-    """One epoch of (images, labels) batches, in a fresh random order each time."""
-
-    def __init__(self, images, labels, batch_size, rng):
-        self.images, self.labels = images, labels
-        self.batch_size = batch_size
-        self.rng = rng
-        self.num_batches = math.ceil(len(images) / batch_size)
-
-    def __iter__(self):
-        order = self.rng.permutation(len(self.images))
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            yield self.images[batch], self.labels[batch]
+def shuffled_batches(images, labels, batch_size, rng):
+    """Yield one epoch of (images, labels) batches, in a new random order each call."""
+    order = rng.permutation(len(images))  # every index once, shuffled
+    for start in range(0, len(images), batch_size):
+        batch = order[start : start + batch_size]  # the last batch may be shorter
+        yield images[batch], labels[batch]
 
 
 # --8<-- [end:batches]
@@ -110,11 +102,11 @@ def fit(model, images, labels, epochs, batch_size, learning_rate, rng):
     """Train; return the mean training loss of each epoch."""
     history = []
     for epoch in range(epochs):
-        batches = BatchGenerator(images, labels, batch_size, rng)
+        batches = shuffled_batches(images, labels, batch_size, rng)
         losses = [training_step(model, x, y, learning_rate) for x, y in batches]
         history.append(float(np.mean(losses)))
         print(
-            f"epoch {epoch + 1}/{epochs}: {batches.num_batches} batches, "
+            f"epoch {epoch + 1}/{epochs}: {len(losses)} batches, "
             f"mean loss {history[-1]:.2f}"
         )
     return history
@@ -169,6 +161,7 @@ def train_from_scratch(seed=SEED, epochs=EPOCHS, source="bundled"):
 # --8<-- [end:train]
 
 
+# --8<-- [start:main]
 def main() -> None:
     history, test_accuracy = train_from_scratch()
     low, high = TEST_ACCURACY_BOUNDS
@@ -176,6 +169,8 @@ def main() -> None:
     inside = low <= test_accuracy <= high
     print(f"test accuracy between {low:.0%} and {high:.0%}: {inside}")
 
+
+# --8<-- [end:main]
 
 if __name__ == "__main__":
     main()

@@ -2,8 +2,8 @@
 
     python snippets/gradient_descent/two_minima.py
 
-Writes docs/figures/gradient-descent/two-minima.svg and prints where each run
-ends. L(x) = x⁴ − 3x² + x has a global minimum near x = −1.30 and a shallower
+Writes docs/figures/gradient-descent/two-minima.svg; the page prints where
+each run ends. L(x) = x⁴ − 3x² + x has a global minimum near x = −1.30 and a shallower
 local one near x = 1.13, separated by a bump near x = 0.17.
 """
 
@@ -81,14 +81,7 @@ def draw(paths) -> None:
 
 
 def main() -> None:
-    paths = runs()
-    draw(paths)
-    global_minimum, bump, local_minimum = critical_points()
-    for name, x in (("global", global_minimum), ("local ", local_minimum)):
-        print(f"{name} minimum x = {x:.4f}, L = {two_valleys(x):.4f}")
-    print(f"bump between   x = {bump:.4f}")
-    for label, path in paths.items():
-        print(f"{label:<24} ends at x = {path[-1]:+.4f}")
+    draw(runs())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Fold the plane with relu so that two classes no straight line can split come apart.
+"""Fold the plane with a relu layer and an affine layer, so that two classes no
+straight line can split come apart.
 
     python snippets/operations/folding.py   # prints the check, writes folding.svg
 
@@ -9,8 +10,11 @@ x1 + x2 = 0, and after the fold the vertical line h1 = 1 separates them all.
 """
 
 import matplotlib.pyplot as plt
+
+# --8<-- [start:imports]
 import numpy as np
 
+# --8<-- [end:imports]
 from snippets.figures import save_figure
 
 # --8<-- [start:fold]
@@ -28,14 +32,14 @@ def fold(points):
     return hidden @ W2.T + b2  # shape (n, 2): (|x1 + x2|, x1 - x2)
 
 
-# --8<-- [end:fold]
-
-
 def make_points(count: int = 400, seed: int = 0):
     """Random points of [-2, 2]² and their class: True inside the band."""
     points = np.random.default_rng(seed).uniform(-2.0, 2.0, size=(count, 2))
     in_band = np.abs(points.sum(axis=1)) < 1.0
     return points, in_band
+
+
+# --8<-- [end:fold]
 
 
 def draw(points, in_band, folded):

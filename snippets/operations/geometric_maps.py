@@ -11,8 +11,11 @@ a square grid of lines, which shows what the map does to the space around it.
 import itertools
 
 import matplotlib.pyplot as plt
+
+# --8<-- [start:imports]
 import numpy as np
 
+# --8<-- [end:imports]
 from snippets.figures import save_figure
 
 F_CORNERS = np.array(
@@ -77,8 +80,8 @@ def draw() -> plt.Figure:
         for line in lines:
             ax.plot(line[[0, -1], 0], line[[0, -1], 1], color="0.85", lw=0.8)
         ax.fill(F_CORNERS[:, 0], F_CORNERS[:, 1], color="0.75", alpha=0.6, lw=0)
-        # An affine map sends straight lines to straight lines, so two points per
-        # segment draw it exactly; relu bends them, so it needs many.
+        # An affine map keeps straight lines straight (or squashes them to a point),
+        # so two points per segment draw it exactly; relu bends them: it needs many.
         shape = densify(F_CORNERS) if relu else F_CORNERS
         for index, line in enumerate(lines):
             image = transform(line if relu else line[[0, -1]], matrix, shift, relu)

@@ -1,4 +1,4 @@
-"""Time the naive loops of naive_ops.py against NumPy and write the page's table.
+"""Time the Python loops of naive_ops.py against NumPy and write the page's table.
 
     python snippets/operations/speed_table.py          # measure, print the table
     python snippets/operations/speed_table.py --write  # also rewrite the committed
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from snippets.operations.naive_ops import naive_add, naive_matrix_dot, naive_relu
+from snippets.operations.naive_ops import loop_add, loop_matrix_dot, loop_relu
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "speed_table.json"
@@ -42,24 +42,24 @@ def measure(repeats: int = 5) -> list[dict]:
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((2, 128, 128))
     A, B = rng.standard_normal((2, 64, 64))
-    cases = [  # (operation, naive loop, vectorized call, operands)
-        ("relu", naive_relu, lambda t: np.maximum(t, 0.0), (x,)),
-        ("add", naive_add, np.add, (x, y)),
-        ("matrix dot", naive_matrix_dot, np.matmul, (A, B)),
+    cases = [  # (operation, Python loop, vectorized call, operands)
+        ("relu", loop_relu, lambda t: np.maximum(t, 0.0), (x,)),
+        ("add", loop_add, np.add, (x, y)),
+        ("matrix dot", loop_matrix_dot, np.matmul, (A, B)),
     ]
     rows = []
-    for operation, naive, vectorized, operands in cases:
-        naive_call = functools.partial(naive, *operands)
+    for operation, loop, vectorized, operands in cases:
+        loop_call = functools.partial(loop, *operands)
         numpy_call = functools.partial(vectorized, *operands)
-        naive_seconds = best_time(naive_call, number=1, repeats=repeats)
+        loop_seconds = best_time(loop_call, number=1, repeats=repeats)
         numpy_seconds = best_time(numpy_call, number=200, repeats=repeats)
         rows.append(
             {
                 "operation": operation,
                 "shapes": ", ".join(str(operand.shape) for operand in operands),
-                "naive_seconds": naive_seconds,
+                "loop_seconds": loop_seconds,
                 "numpy_seconds": numpy_seconds,
-                "speedup": naive_seconds / numpy_seconds,
+                "speedup": loop_seconds / numpy_seconds,
             }
         )
     return rows
@@ -91,13 +91,13 @@ def readable(seconds: float) -> str:
 
 def markdown_table(data: dict) -> str:
     lines = [
-        "| operation | operand shapes | naive loop | NumPy | speed-up |",
+        "| operation | operand shapes | Python loop | NumPy | speed-up |",
         "|---|---|---:|---:|---:|",
     ]
     for row in data["rows"]:
         lines.append(
             f"| {row['operation']} | {row['shapes']} "
-            f"| {readable(row['naive_seconds'])} | {readable(row['numpy_seconds'])} "
+            f"| {readable(row['loop_seconds'])} | {readable(row['numpy_seconds'])} "
             f"| {row['speedup']:,.0f}× |"
         )
     caption = (
@@ -108,7 +108,7 @@ def markdown_table(data: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time naive loops against NumPy.")
+    parser = argparse.ArgumentParser(description="Time Python loops against NumPy.")
     parser.add_argument(
         "--write", action="store_true", help="rewrite speed_table.json and .md"
     )

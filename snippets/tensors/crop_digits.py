@@ -1,6 +1,9 @@
-"""Crop patches out of a batch of digits with slices, and draw them.
+"""Crop patches out of a batch of digits with slices, and draw them in place.
 
 python snippets/tensors/crop_digits.py
+
+Each crop is drawn where it lies in the 28 × 28 frame of the digit; the grey
+area around it is what the slice left out.
 """
 
 # --8<-- [start:crop]
@@ -10,21 +13,34 @@ from lab.mnist_data import load_mnist
 from snippets.figures import save_figure
 
 (x_train, y_train), _ = load_mnist()
-batch = x_train[:4]  # (4, 28, 28)
+batch = x_train[16:20]  # four digits: shape (4, 28, 28)
+# name: (the slice, the first row and column it keeps)
 crops = {
-    "batch[:, :, :] (whole)": batch,
-    "batch[:, 14:, 14:] (bottom right)": batch[:, 14:, 14:],
-    "batch[:, 7:-7, 7:-7] (centre)": batch[:, 7:-7, 7:-7],
+    "batch[:, :, :]": (batch[:, :, :], 0),
+    "batch[:, :14, :14]": (batch[:, :14, :14], 0),
+    "batch[:, 4:-4, 4:-4]": (batch[:, 4:-4, 4:-4], 4),
 }
-figure, grid = plt.subplots(len(crops), len(batch), figsize=(6.4, 5.2))
-for row, (title, images) in zip(grid, crops.items(), strict=True):
-    print(f"{title:36} shape {images.shape}")
+figure, grid = plt.subplots(len(crops), len(batch), figsize=(6.4, 5.6))
+for row, (name, (images, first)) in zip(grid, crops.items(), strict=True):
+    print(f"{name:21} shape {images.shape}")
+    height, width = images.shape[1:]
+    place = (first - 0.5, first + width - 0.5, first + height - 0.5, first - 0.5)
     for axes, image in zip(row, images, strict=True):
-        axes.imshow(image, cmap="binary", interpolation="nearest")
+        axes.imshow(
+            image,
+            cmap="binary",
+            vmin=0,
+            vmax=255,
+            extent=place,
+            interpolation="nearest",
+        )
+        axes.set_xlim(-0.5, 27.5)
+        axes.set_ylim(27.5, -0.5)
+        axes.set_facecolor("#c8c8c8")  # the part of the frame the slice dropped
         axes.set_xticks([])
         axes.set_yticks([])
         axes.grid(False)
-    row[0].set_ylabel(title.split(" (")[1].rstrip(")"))
+    row[0].set_ylabel(f"{name}\n{images.shape}", fontsize=8)
 figure.suptitle("Slicing the last two axes crops every image of the batch at once")
 save_figure(figure, "tensors/crops.svg")
 # --8<-- [end:crop]

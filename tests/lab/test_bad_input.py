@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from lab.rmsprop_sweep import METADATA_FILE, REPOSITORY, RUNS_FILE, Experiment
-from tests.lab.conftest import TINY
+from tests.lab.sweep_helpers import TINY
 
 
 def run(*argv: str) -> subprocess.CompletedProcess:

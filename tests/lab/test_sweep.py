@@ -25,7 +25,7 @@ from lab.rmsprop_sweep import (
     shard_runs,
     split_data,
 )
-from tests.lab.conftest import TINY, sweep
+from tests.lab.sweep_helpers import TINY, sweep
 
 REPOSITORY = rmsprop_sweep.REPOSITORY
 TINY_EXPERIMENT = Experiment(
@@ -204,7 +204,8 @@ def test_a_nan_loss_stops_only_its_run(tmp_path):
         "| 1e30 | diverged (1/1) |" in (tmp_path / "validation-accuracy.md").read_text()
     )
     assert (
-        "1 of 2, in lr 1e30 with momentum 0" in (tmp_path / "findings.md").read_text()
+        "1 of 2, in learning rate 1e30 with momentum 0"
+        in (tmp_path / "findings.md").read_text()
     )
 
 
@@ -221,3 +222,22 @@ def test_resuming_runs_a_run_exactly_once(tmp_path):
     assert sweep(tmp_path) == 0
     assert (tmp_path / RUNS_FILE).read_text() == before
     assert Run(1e-3, 0.0, 0) in {row.run for row in read_rows(tmp_path / RUNS_FILE)}
+
+
+def test_a_sweep_of_your_own_measures_its_pick_on_the_same_test_digits(tiny_sweep):
+    """A grid of one's own, in its own directory, uses the test set again: the
+    page says so, and to compare with the committed grid on validation only."""
+    selected = json.loads((tiny_sweep / SELECTED_FILE).read_text())
+    committed = json.loads((REPOSITORY / "lab" / "results" / SELECTED_FILE).read_text())
+    assert selected["test_size"] == committed["test_size"] == 2000
+    assert all("test_accuracy" in seed for seed in selected["seeds"])
+    # the same 2,000 digits: the test split does not depend on the grid's sizes
+    np.testing.assert_array_equal(
+        split_data(TINY_EXPERIMENT).test[1], split_data(Experiment()).test[1]
+    )
+    page = " ".join((REPOSITORY / "docs" / "lab.md").read_text().split())
+    assert (
+        "measures it on the same 2,000 test digits: each extra sweep uses the test"
+        in page
+    )
+    assert "compare validation accuracies only" in page

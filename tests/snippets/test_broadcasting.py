@@ -3,8 +3,9 @@
 tests/test_snippets.py runs snippets/broadcasting/naive_broadcast.py and
 snippets/broadcasting/shape_diagrams.py and compares their output and figures;
 this file checks the naive implementation against NumPy (and TensorFlow) on
-random shapes, and what the page and its diagrams say. The page shows the
-property-based test below, from tests/snippets/test_broadcasting.py.
+random shapes, and what the page and its diagrams say: that NumPy makes no
+stretched copy, which operations broadcast, and where TensorFlow differs.
+The page includes the `property` section of tests/snippets/test_broadcasting.py.
 """
 
 import re
@@ -26,13 +27,21 @@ from snippets.broadcasting.naive_broadcast import (
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "broadcasting.md"
 
-# Shapes of rank 0 to 4 with sizes 0 to 3: small enough to loop over, and rich
-# in 0s and 1s, the sizes where the rule has its special cases.
-any_shape = st.lists(st.integers(min_value=0, max_value=3), max_size=4).map(tuple)
-compatible_pair = mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
-
 
 # --8<-- [start:property]
+# Shapes of rank 0 to 4 with sizes 0 to 3 (each size drawn at random): rich in
+# 0s and 1s, the sizes where the rule has its special cases.
+any_shape = st.lists(st.integers(min_value=0, max_value=3), max_size=4).map(tuple)
+# Two shapes that do broadcast together, drawn with their result shape.
+compatible_pair = mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
+# Ufuncs whose result has the inputs' dtype, and ufuncs whose result does not.
+UFUNCS = [np.add, np.multiply, np.maximum, np.divide, np.floor_divide, np.less]
+# Bool, the signed and unsigned integers of 8 to 64 bits, the floats of 16 to 64 bits.
+DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64]
+DTYPES += [np.uint8, np.uint16, np.uint32, np.uint64]
+DTYPES += [np.float16, np.float32, np.float64]
+
+
 @settings(max_examples=300, deadline=None)
 @given(any_shape, any_shape)
 def test_broadcast_shape_agrees_with_numpy_on_any_pair(shape_a, shape_b):
@@ -45,19 +54,35 @@ def test_broadcast_shape_agrees_with_numpy_on_any_pair(shape_a, shape_b):
         assert broadcast_shape(shape_a, shape_b) == expected
 
 
-@settings(max_examples=200, deadline=None)
-@given(compatible_pair, st.sampled_from([np.add, np.multiply, np.maximum]))
-def test_naive_broadcast_computes_what_numpy_computes(shapes, op):
+@settings(max_examples=300, deadline=None)
+@given(
+    compatible_pair,
+    st.sampled_from(UFUNCS),
+    st.sampled_from(DTYPES),
+    st.sampled_from(DTYPES),
+)
+def test_naive_broadcast_computes_what_numpy_computes(shapes, op, dtype_x, dtype_y):
     shape_a, shape_b = shapes.input_shapes
     rng = np.random.default_rng(0)
-    x = rng.integers(-9, 10, size=shape_a)
-    y = rng.integers(-9, 10, size=shape_b)
+    x = rng.integers(1, 10, size=shape_a).astype(dtype_x)  # no 0s: no 1 / 0
+    y = rng.integers(1, 10, size=shape_b).astype(dtype_y)
+    expected = op(x, y)
     result = naive_broadcast(op, x, y)
-    assert result.shape == shapes.result_shape
-    assert np.array_equal(result, op(x, y))
+    assert result.shape == shapes.result_shape == expected.shape
+    assert result.dtype == expected.dtype
+    assert np.array_equal(result, expected)
 
 
 # --8<-- [end:property]
+
+
+def test_the_property_tests_draw_hundreds_of_examples():
+    """'draws hundreds of random inputs': each property test asks for 300."""
+    for test in (
+        test_broadcast_shape_agrees_with_numpy_on_any_pair,
+        test_naive_broadcast_computes_what_numpy_computes,
+    ):
+        assert test._hypothesis_internal_use_settings.max_examples == 300
 
 
 @settings(max_examples=200, deadline=None)
@@ -93,6 +118,23 @@ def test_expand_makes_the_copy_that_np_broadcast_to_only_pretends_to(shapes):
     view = np.broadcast_to(x, shapes.result_shape)
     assert np.array_equal(expanded, view)
     assert expanded.flags.writeable and not view.flags.writeable
+    # a new array even when nothing is stretched: writing to it leaves x alone
+    assert not np.shares_memory(expanded, x)
+
+
+def test_naive_broadcast_lets_the_operation_choose_the_dtype():
+    """Integer inputs: true division gives floats and a comparison gives bools."""
+    x, y = np.array([[1, 2], [3, 4]]), np.array([2, 3])
+    quotient = naive_broadcast(np.divide, x, y)
+    assert quotient.dtype == np.float64
+    assert np.array_equal(quotient, x / y)  # [[0.5, 0.667], [1.5, 1.333]], not 0s
+    comparison = naive_broadcast(np.less, x, y)
+    assert comparison.dtype == np.bool_
+    assert np.array_equal(comparison, x < y)
+    empty = naive_broadcast(np.divide, np.ones((0, 2), dtype=int), y)
+    assert empty.shape == (0, 2) and empty.dtype == np.float64
+    with pytest.raises(TypeError):  # NumPy has no subtraction of bools, nor do we
+        naive_broadcast(np.subtract, np.array([True]), np.array([False]))
 
 
 @pytest.mark.parametrize(
@@ -224,7 +266,632 @@ def test_tensorflow_does_not_mix_dtypes_where_numpy_converts():
     """The page's warning: broadcasting is about shapes; TF wants equal dtypes."""
     tf = pytest.importorskip("tensorflow")
     assert (np.array([1, 2, 3]) + np.array([0.5])).dtype == np.float64
+    # an int64 operand meeting any float becomes float64, a Python float included
+    integers = np.array([1, 2, 3], dtype=np.int64)
+    for other in (np.float16(0.5), np.array([0.5], dtype=np.float32), 0.5):
+        assert (integers + np.asarray(other)).dtype == np.float64
+    assert (integers + 0.5).dtype == np.float64
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.constant([1, 2, 3]) + tf.constant([0.5])
     materialised = tf.broadcast_to(tf.range(3), (2, 3))
     assert tuple(materialised.shape) == (2, 3)
+
+
+# What the page says about stretching, memory and which operations broadcast
+
+
+def test_both_operands_can_be_stretched():
+    """Not only 'the smaller one': a column and a row are each stretched."""
+    column, row = np.zeros((2, 1)), np.zeros(3)
+    result = column + row
+    assert result.shape == (2, 3)
+    assert result.size > column.size and result.size > row.size
+    assert broadcast_shape(column.shape, row.shape) == (2, 3)
+
+
+def test_the_empty_shape_broadcasts_with_any_shape_and_leaves_it_unchanged():
+    for shape in [(), (0,), (3,), (4, 0), (64, 3, 32, 10)]:
+        assert broadcast_shape((), shape) == shape == np.broadcast_shapes((), shape)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_shape, any_shape, any_shape)
+def test_broadcasting_is_associative(shape_a, shape_b, shape_c):
+    """(a with b) with c gives what a with (b with c) gives, errors included."""
+
+    def pair(x, y):
+        """broadcast_shape, with None for 'no shape' (an error) on either side."""
+        if x is None or y is None:
+            return None
+        try:
+            return broadcast_shape(x, y)
+        except ValueError:
+            return None
+
+    left = pair(pair(shape_a, shape_b), shape_c)
+    right = pair(shape_a, pair(shape_b, shape_c))
+    assert left == right
+    try:
+        expected = np.broadcast_shapes(shape_a, shape_b, shape_c)
+    except ValueError:
+        expected = None
+    assert left == expected
+
+
+def test_a_broadcast_view_has_stride_zero_is_read_only_and_shares_each_entry():
+    floor = np.random.default_rng(0).random((32, 10))
+    view = np.broadcast_to(floor, (64, 3, 32, 10))
+    assert view.strides[:2] == (0, 0)
+    assert np.shares_memory(view, floor)
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        view[0, 0, 0, 0] = 1.0
+    # the byte offset of every position of the view: each entry of floor is read
+    # at 192 = 64 * 3 positions, so one write would change all 192
+    offsets = sum(
+        index * stride
+        for index, stride in zip(np.indices(view.shape), view.strides, strict=True)
+    )
+    _, counts = np.unique(offsets, return_counts=True)
+    assert len(counts) == floor.size and set(counts.tolist()) == {64 * 3}
+    assert "192 positions of the view (64 × 3)" in PAGE.read_text()
+    assert "readonly view on the original array" in " ".join(
+        np.broadcast_to.__doc__.split()
+    )
+
+
+@pytest.mark.parametrize("y_dtype", [np.float64, np.int64])
+def test_an_operation_allocates_its_result_but_no_stretched_copy(y_dtype):
+    """x + y: the peak allocation is the result, not the result plus a stretched y.
+
+    With a dtype conversion (int64 y, float64 x) NumPy converts in small
+    buffers, still far from a stretched copy.
+    """
+    tracemalloc = pytest.importorskip("tracemalloc")
+    x = np.ones((2000, 1000))
+    y = np.ones(1000, dtype=y_dtype)
+    stretched_copy_bytes = x.size * np.dtype(np.float64).itemsize
+    tracemalloc.start()
+    z = x + y
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert z.nbytes <= peak < z.nbytes + stretched_copy_bytes / 10
+    # nditer, the iterator NumPy's ufuncs are built on, reads y with stride 0
+    iterator = np.nditer([x, y, None])
+    assert [view.strides[0] for view in iterator.itviews] == [8000, 0, 8000]
+
+
+def test_every_two_input_numpy_ufunc_broadcasts():
+    """Element-wise ufuncs broadcast; the four with a signature are not element-wise."""
+    elementwise, with_signature = [], []
+    for name in sorted(dir(np)):
+        function = getattr(np, name)
+        if not (isinstance(function, np.ufunc) and function.nin == 2):
+            continue
+        if function.signature is not None:
+            with_signature.append(name)
+            continue
+        for dtype in (float, int, bool):
+            try:
+                result = function(np.ones((2, 3), dtype=dtype), np.ones(3, dtype=dtype))
+            except TypeError:
+                continue  # this ufunc has no loop for that dtype: try the next
+            first = result[0] if isinstance(result, tuple) else result
+            assert first.shape == (2, 3), name
+            elementwise.append(name)
+            break
+        else:
+            pytest.fail(f"{name} accepts none of float, int, bool")
+    assert {"add", "multiply", "maximum", "less"} <= set(elementwise)
+    assert len(elementwise) > 40
+    assert with_signature == ["matmul", "matvec", "vecdot", "vecmat"]
+
+
+def test_ufuncs_and_element_wise_functions_are_not_the_same_set():
+    """Some element-wise functions are not ufuncs; some ufuncs are not element-wise."""
+    matrix = np.arange(6).reshape(2, 3)
+    for function in (np.clip, np.where):
+        assert not isinstance(function, np.ufunc)
+    # yet both work entry by entry, with broadcasting
+    assert np.clip(matrix, 1, np.array([2, 3, 4])).tolist() == [[1, 1, 2], [2, 3, 4]]
+    assert np.where(matrix > 2, matrix, -1).tolist() == [[-1, -1, -1], [3, 4, 5]]
+    assert isinstance(np.matmul, np.ufunc) and np.matmul.signature is not None
+    assert isinstance(np.add, np.ufunc) and np.add.signature is None
+
+
+def test_matmul_broadcasts_only_the_batch_axes():
+    tf = pytest.importorskip("tensorflow")
+    assert (np.ones((10, 3, 4)) @ np.ones((4, 5))).shape == (10, 3, 5)
+    assert (np.ones((10, 1, 3, 4)) @ np.ones((7, 4, 5))).shape == (10, 7, 3, 5)
+    with pytest.raises(ValueError, match="size 1 is different from 4"):
+        np.ones((3, 4)) @ np.ones((1, 5))
+    with pytest.raises(
+        ValueError
+    ):  # a size 1 is not stretched on the other side either
+        np.ones((3, 1)) @ np.ones((4, 5))
+    assert tuple((tf.ones((10, 1, 3, 4)) @ tf.ones((7, 4, 5))).shape) == (10, 7, 3, 5)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.ones((3, 4)) @ tf.ones((1, 5))
+
+
+def test_numpy_in_place_result_must_have_exactly_the_shape_of_x():
+    """Even a result with the same entries but one more axis does not fit."""
+    x = np.zeros(10)
+    with pytest.raises(ValueError, match="non-broadcastable output operand"):
+        x += np.ones((1, 10))
+    with pytest.raises(ValueError, match="non-broadcastable output operand"):
+        x += np.ones((1, 1, 1))
+    x += np.ones(1)  # stretching y is fine
+    assert x.shape == (10,)
+
+
+# TensorFlow
+
+
+@settings(max_examples=40, deadline=None)
+@given(compatible_pair)
+def test_tensorflow_operations_compute_what_numpy_computes(shapes):
+    """Up to rank 4 (so at most four merged axes), tf ops agree with NumPy."""
+    tf = pytest.importorskip("tensorflow")
+    shape_a, shape_b = shapes.input_shapes
+    rng = np.random.default_rng(0)
+    x = rng.integers(-9, 10, size=shape_a).astype(np.float32)
+    y = rng.integers(-9, 10, size=shape_b).astype(np.float32)
+    pairs = [
+        (tf.add, np.add),
+        (tf.multiply, np.multiply),
+        (tf.maximum, np.maximum),
+        (tf.less, np.less),
+    ]
+    for tf_op, np_op in pairs:
+        result = tf_op(tf.constant(x), tf.constant(y)).numpy()
+        assert result.shape == shapes.result_shape
+        assert np.array_equal(result, np_op(x, y))
+
+
+def test_some_tensorflow_operations_do_not_broadcast_at_all():
+    """Not every TensorFlow operation follows NumPy's rule: some want equal shapes."""
+    tf = pytest.importorskip("tensorflow")
+    assert np.broadcast_shapes((3,), (2, 3)) == (2, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="same size and shape"):
+        tf.math.add_n([tf.ones(3), tf.ones((2, 3))])
+    weights = tf.Variable(tf.zeros((32, 10)))
+    for value in (1.0, tf.ones(10), tf.ones((1, 10))):  # even a scalar is refused
+        with pytest.raises(
+            tf.errors.InvalidArgumentError, match="shapes must be equal"
+        ):
+            weights.assign_add(value)
+    page = " ".join(PAGE.read_text().split())
+    assert "Some TensorFlow operations do not broadcast at all: `tf.math.add_n`" in page
+
+
+def test_tensorflow_eager_errors_are_not_value_errors_but_traced_ones_are():
+    tf = pytest.importorskip("tensorflow")
+    assert tf.executing_eagerly()  # the default: each operation runs at once
+    assert not issubclass(tf.errors.InvalidArgumentError, ValueError)
+    with pytest.raises(tf.errors.InvalidArgumentError) as error:
+        tf.ones((5, 1, 3)) + tf.ones((4, 2, 3))
+    # the full message names the operation and the device besides the shapes
+    assert "[Op:AddV2]" in error.value.message
+    assert "device:" in error.value.message
+    assert "Incompatible shapes: [5,1,3] vs. [4,2,3]" in error.value.message
+
+    @tf.function
+    def add(a, b):
+        return a + b
+
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 5 and 4"):
+        add(tf.ones((5, 1, 3)), tf.ones((4, 2, 3)))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.broadcast_dynamic_shape(tf.constant([5, 1, 3]), tf.constant([4, 2, 3]))
+
+
+def test_a_tf_function_is_traced_again_for_each_new_shape_and_dtype():
+    tf = pytest.importorskip("tensorflow")
+    traces = []
+
+    @tf.function
+    def add(a, b):
+        traces.append((tuple(a.shape), a.dtype.name))  # runs only while tracing
+        return a + b
+
+    for shape, dtype in [
+        ((2, 3), tf.float32),
+        ((2, 3), tf.float32),  # seen before: no new trace
+        ((4, 3), tf.float32),
+        ((5, 3), tf.float32),
+        ((4, 3), tf.float64),  # same shape, new dtype: a new trace
+        ((4, 3), tf.float32),  # seen before
+    ]:
+        add(tf.ones(shape, dtype), tf.ones(3, dtype))
+    assert traces == [
+        ((2, 3), "float32"),
+        ((4, 3), "float32"),
+        ((5, 3), "float32"),
+        ((4, 3), "float64"),
+    ]
+
+
+def test_unknown_sizes_broadcast_statically_and_are_checked_when_run():
+    tf = pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    assert tuple(keras.Input(shape=(10,)).shape) == (None, 10)
+
+    def static(a, b):
+        shape = tf.broadcast_static_shape(tf.TensorShape(a), tf.TensorShape(b))
+        return tuple(shape)
+
+    assert static((None, 10), (10,)) == (None, 10)
+    assert static((None,), (1,)) == (None,)  # against 1 it stays unknown
+    assert static((None,), (5,)) == (5,)  # against a size above 1 it takes that size
+    assert static((None,), (2,)) == (2,)
+    assert static((None,), (0,)) == (None,)  # but not against 0
+    assert np.broadcast_shapes((1,), (0,)) == np.broadcast_shapes((0,), (0,)) == (0,)
+
+    @tf.function(input_signature=[tf.TensorSpec((None,), tf.float32)])
+    def add_five(x):
+        return x + tf.ones(5)
+
+    assert tuple(add_five(tf.ones(1)).shape) == (5,)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        add_five(tf.ones(3))  # the real size, 3, is checked when it runs
+
+
+def test_tensorflow_elementwise_ops_handle_at_most_five_merged_axes():
+    tf = pytest.importorskip("tensorflow")
+    two_input_elementwise = [
+        tf.add,
+        tf.subtract,
+        tf.multiply,
+        tf.divide,
+        tf.maximum,
+        tf.minimum,
+        tf.less,
+        tf.equal,
+        tf.math.squared_difference,
+        tf.math.floormod,
+        tf.math.pow,
+        tf.math.atan2,
+    ]
+
+    def alternating(rank):
+        a = tuple(2 if axis % 2 == 0 else 1 for axis in range(rank))
+        return a, tuple(3 - size for size in a)
+
+    for rank in (4, 5):
+        a, b = alternating(rank)
+        assert tuple((tf.ones(a) + tf.ones(b)).shape) == (2,) * rank
+    for rank in (6, 7, 9):
+        a, b = alternating(rank)
+        assert (np.ones(a) + np.ones(b)).shape == (2,) * rank
+        with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
+            tf.logical_and(tf.ones(a, tf.bool), tf.ones(b, tf.bool))
+        for op in two_input_elementwise:
+            with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
+                op(tf.ones(a), tf.ones(b))
+    # high rank is fine when neighbouring axes stretch the same way: three groups,
+    # axis 0 (stretched in neither), axes 1-3 (in the first), axes 4-7 (in the second)
+    wide = tf.ones((2, 1, 1, 1, 2, 2, 2, 2)) + tf.ones((2, 2, 2, 2, 1, 1, 1, 1))
+    assert tuple(wide.shape) == (2,) * 8
+    # an axis stretched in neither operand is a group of its own: five groups
+    # work, and the same five with an unstretched axis in front do not
+    assert (
+        tuple((tf.ones((1, 2, 1, 2, 1)) + tf.ones((2, 1, 2, 1, 2))).shape) == (2,) * 5
+    )
+    with pytest.raises(tf.errors.UnimplementedError):
+        tf.ones((2, 1, 2, 1, 2, 1)) + tf.ones((2, 2, 1, 2, 1, 2))
+    with pytest.raises(tf.errors.UnimplementedError):
+        tf.ones((3, 1, 2, 1, 2, 1)) + tf.ones((3, 2, 1, 2, 1, 2))
+    # the limit is the standard kernels': a plain tf.function has it, XLA does not
+    a, b = alternating(6)
+
+    @tf.function
+    def add(x, y):
+        return x + y
+
+    @tf.function(jit_compile=True)
+    def add_compiled(x, y):
+        return x + y
+
+    with pytest.raises(tf.errors.UnimplementedError, match="not supported yet"):
+        add(tf.ones(a), tf.ones(b))
+    assert tuple(add_compiled(tf.ones(a), tf.ones(b)).shape) == (2,) * 6
+    header = (
+        Path(tf.__file__).parent / "include/tensorflow/core/kernels/cwise_ops_common.h"
+    )
+    if header.exists():
+        text = header.read_text()
+        assert "ndims == 5" in text and "ndims == 6" not in text
+
+
+def test_tensorflow_in_place_plus_makes_a_new_tensor_and_variables_do_not_broadcast():
+    tf = pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    x = tf.zeros(10)
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        x[0] = 1.0  # a tensor never changes after it is made
+    before = x
+    x += tf.ones((32, 10))
+    assert tuple(x.shape) == (32, 10)
+    assert x is not before and tuple(before.shape) == (10,)  # the old tensor is intact
+    assert float(tf.reduce_sum(before)) == 0.0
+    weights = tf.Variable(tf.zeros((32, 10)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="shapes must be equal"):
+        weights.assign_add(tf.ones(10))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="shapes must be equal"):
+        tf.Variable(tf.zeros(10)).assign_add(tf.ones((32, 10)))
+    with pytest.raises(RuntimeError, match="is not supported"):
+        weights += tf.ones((32, 10))  # += on a tf.Variable, even with equal shapes
+    # Keras keeps weights in its own variables, which wrap a tf.Variable; their
+    # assign_add adds first, so the value may be stretched but not the weights
+    layer = keras.layers.Dense(3)
+    layer.build((None, 4))
+    assert not isinstance(layer.kernel, tf.Variable)
+    assert isinstance(layer.kernel.value, tf.Variable)
+    layer.kernel.assign(tf.zeros((4, 3)))
+    layer.kernel.assign_add(tf.constant([1.0, 2.0, 3.0]))
+    assert layer.kernel.numpy().tolist() == [[1.0, 2.0, 3.0]] * 4
+    with pytest.raises(ValueError, match="must match"):
+        layer.kernel.assign_add(tf.ones((2, 4, 3)))
+
+
+def test_tf_broadcast_to_materialises_according_to_its_documentation():
+    tf = pytest.importorskip("tensorflow")
+    documentation = " ".join(tf.broadcast_to.__doc__.split())
+    assert (
+        "The newly-created tensor takes the full memory of the broadcasted shape."
+        in documentation
+    )
+    assert "might be fused to subsequent operation and then be optimized away" in (
+        documentation
+    )
+    assert tf.broadcast_to(tf.range(3), (2, 3)).numpy().tolist() == [[0, 1, 2]] * 2
+
+
+def test_keras_offers_the_mean_squared_error_loss():
+    keras = pytest.importorskip("keras")
+    y_true, y_pred = np.array([[1.0, 2.0]]), np.array([[1.5, 2.0]])
+    loss = keras.losses.get("mean_squared_error")
+    assert float(np.asarray(loss(y_true, y_pred))[0]) == pytest.approx(0.125)
+
+
+def test_keras_mse_avoids_the_trap_that_a_hand_written_mse_falls_into():
+    """The page's arrays: targets (5,), predictions (5, 1), off by 0.1."""
+    keras = pytest.importorskip("keras")
+    from keras.src.losses.loss import squeeze_or_expand_to_same_rank
+
+    y_true = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    y_pred = y_true.reshape(5, 1) + 0.1
+    assert np.mean((y_true - y_pred) ** 2) == pytest.approx(4.01)  # by hand
+    per_sample = np.asarray(keras.losses.get("mean_squared_error")(y_true, y_pred))
+    assert per_sample.shape == (5,)
+    assert np.allclose(per_sample, 0.01)
+    assert float(keras.losses.MeanSquaredError()(y_true, y_pred)) == pytest.approx(
+        0.01, rel=1e-5
+    )
+    # how: the targets get a last axis of length 1
+    same_rank = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    assert [tuple(t.shape) for t in same_rank] == [(5, 1), (5, 1)]
+
+
+def test_tensorflow_converts_python_numbers_but_not_tensors():
+    tf = pytest.importorskip("tensorflow")
+    assert (tf.constant([0.5]) + 1).dtype == tf.float32
+    assert (tf.constant([1, 2, 3]) + 1).dtype == tf.int32
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.constant([1, 2, 3]) + 0.5
+    # the kind of Python number decides, not its value: 1.0 is refused too
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.constant([1, 2, 3]) + 1.0
+    # a NumPy array is converted to the tensor's dtype, fraction cut off
+    added = tf.constant([1, 2, 3]) + np.array([1.7])
+    assert added.dtype == tf.int32 and added.numpy().tolist() == [2, 3, 4]
+    assert (tf.constant([0.5]) + np.array([1.0])).dtype == tf.float32
+
+    @tf.function
+    def add(a, b):
+        return a + b
+
+    # two tensors of different dtypes: TypeError while tracing, not InvalidArgument
+    with pytest.raises(TypeError, match="does not match type int32"):
+        add(tf.constant([1, 2, 3]), tf.constant([0.5]))
+    assert not issubclass(TypeError, tf.errors.InvalidArgumentError)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected to be a int32"):
+        tf.constant([1, 2, 3]) + tf.constant([0.5])
+    cast = tf.cast(tf.constant([1, 2, 3]), tf.float32) + tf.constant([0.5])
+    assert cast.numpy().tolist() == [1.5, 2.5, 3.5]
+
+
+# Round 2 of the referee's review, and the student's reading
+
+
+def merged_groups(shape_a, shape_b):
+    """The page's count of TensorFlow's groups: runs of axes with the same case.
+
+    An axis is stretched in the first operand, in the second, or in neither
+    (equal sizes, not 1); an axis where both sizes are 1 is left out.
+    """
+    rank = max(len(shape_a), len(shape_b))
+    padded_a = (1,) * (rank - len(shape_a)) + tuple(shape_a)
+    padded_b = (1,) * (rank - len(shape_b)) + tuple(shape_b)
+    cases = []
+    for m, n in zip(padded_a, padded_b, strict=True):
+        if m == n == 1:
+            continue  # left out, as if it were not there: it splits no run
+        case = (m == 1, n == 1)
+        if not cases or cases[-1] != case:
+            cases.append(case)
+    return len(cases)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from([1, 2]), max_size=8),
+    st.lists(st.sampled_from([1, 2]), max_size=8),
+)
+def test_tensorflow_fails_exactly_when_the_page_counts_six_groups_or_more(a, b):
+    """The page's grouping predicts UnimplementedError on random pairs."""
+    tf = pytest.importorskip("tensorflow")
+    try:
+        result = tf.ones(a) + tf.ones(b)
+    except tf.errors.UnimplementedError:
+        assert merged_groups(a, b) >= 6
+    else:
+        assert merged_groups(a, b) <= 5
+        assert tuple(result.shape) == np.broadcast_shapes(tuple(a), tuple(b))
+
+
+def test_axes_of_size_1_in_both_operands_form_no_group():
+    """Counting them as groups (the old wording) would predict an error here."""
+    tf = pytest.importorskip("tensorflow")
+    a, b = (1, 1, 2, 1, 1, 2, 1), (2, 1, 1, 2, 1, 1, 2)
+    assert merged_groups(a, b) == 5
+    # the old wording's count: every run of one case, 1-against-1 axes included
+    old_count = 1 + sum(
+        (x == 1, y == 1) != (x2 == 1, y2 == 1)
+        for x, y, x2, y2 in zip(a, b, a[1:], b[1:], strict=False)
+    )
+    assert old_count == 7
+    assert tuple((tf.ones(a) + tf.ones(b)).shape) == (2, 1, 2, 2, 1, 2, 2)
+    # nor does such an axis split a run: still five groups, no error
+    a, b = (2, 1, 2, 1, 2, 1, 2), (1, 1, 1, 2, 1, 2, 1)
+    assert merged_groups(a, b) == 5
+    assert tuple((tf.ones(a) + tf.ones(b)).shape) == (2, 1, 2, 2, 2, 2, 2)
+    # six groups, one of them an unstretched run: the error
+    with pytest.raises(tf.errors.UnimplementedError):
+        tf.ones((2, 1, 2, 1, 2, 1, 1)) + tf.ones((1, 2, 1, 2, 1, 2, 1))
+    # "unless the result is empty": six groups and nothing to compute
+    a, b = (0, 1, 2, 1, 2, 1), (0, 2, 1, 2, 1, 2)
+    assert merged_groups(a, b) == 6
+    assert tuple((tf.ones(a) + tf.ones(b)).shape) == (0, 2, 2, 2, 2, 2)
+
+
+def test_numpy_and_tensorflow_agree_up_to_numpys_64_axes():
+    """Operations on 64 axes work in both; NumPy refuses a 65th axis, TF does not."""
+    tf = pytest.importorskip("tensorflow")
+    a, b = (2,) + (1,) * 63, (1,) * 63 + (3,)
+    assert (np.ones(a) + np.ones(b)).shape == (2,) + (1,) * 62 + (3,)
+    assert tuple((tf.ones(a) + tf.ones(b)).shape) == (2,) + (1,) * 62 + (3,)
+    with pytest.raises(ValueError, match="is currently 64, found 65"):
+        np.ones((1,) * 65)
+    with pytest.raises(ValueError, match="is currently 64, found 65"):
+        np.ones((1,) * 64) + np.ones((1,) * 65)
+    static = tf.broadcast_static_shape(tf.TensorShape((1,) * 65), tf.TensorShape((1,)))
+    assert len(static) == 65  # TensorFlow has no such limit here
+    assert len((tf.ones((1,) * 65) + tf.ones((1,))).shape) == 65
+    page = " ".join(PAGE.read_text().split())
+    assert "of up to 64 axes (the most a NumPy array can have)" in page
+
+
+def test_the_dtype_rule_holds_for_bool_integer_and_float_dtypes_only():
+    """Every element-wise two-input ufunc, every pair of the twelve dtypes."""
+    numeric = [np.dtype(code) for code in "?bhilBHILefd"]
+    assert [np.dtype(t) for t in DTYPES] == numeric  # what the property test draws
+    assert [t.name for t in numeric] == [
+        "bool",
+        *(f"int{bits}" for bits in (8, 16, 32, 64)),
+        *(f"uint{bits}" for bits in (8, 16, 32, 64)),
+        *(f"float{bits}" for bits in (16, 32, 64)),
+    ]
+    ufuncs = [
+        getattr(np, name)
+        for name in sorted(dir(np))
+        if isinstance(getattr(np, name), np.ufunc)
+        and getattr(np, name).nin == 2
+        and getattr(np, name).nout == 1
+        and getattr(np, name).signature is None
+    ]
+    assert len(ufuncs) > 40
+    x, y = np.array([[1], [2]]), np.array([1, 2, 3])
+    with np.errstate(all="ignore"):
+        for op in ufuncs:
+            for dtype_x in numeric:
+                for dtype_y in numeric:
+                    a, b = x.astype(dtype_x), y.astype(dtype_y)
+                    try:
+                        expected = op(a, b)
+                    except TypeError:
+                        continue  # no loop for these dtypes, in NumPy as in ours
+                    assert naive_broadcast(op, a, b).dtype == expected.dtype
+    # outside them the old, general wording fails: 1 / 1 is not always a float,
+    # and the probe with a single 1 misses the dtype of object arrays
+    complex_ones = np.ones(2, dtype=complex)
+    assert naive_broadcast(np.divide, complex_ones, complex_ones).dtype == complex
+    objects = np.array([1, 2], dtype=object)
+    assert np.add(objects, objects).dtype == object
+    assert naive_broadcast(np.add, objects, objects).dtype != object
+
+
+def test_a_ufunc_is_an_np_ufunc_object_and_most_work_entry_by_entry():
+    assert isinstance(np.add, np.ufunc) and isinstance(np.divide, np.ufunc)
+    assert np.add.signature is None and np.divide.signature is None
+    assert isinstance(np.matmul, np.ufunc) and np.matmul.signature is not None
+    two_input = [
+        getattr(np, name)
+        for name in dir(np)
+        if isinstance(getattr(np, name), np.ufunc) and getattr(np, name).nin == 2
+    ]
+    elementwise = [f for f in two_input if f.signature is None]
+    assert len(elementwise) > len(two_input) - len(elementwise)
+
+
+def test_tensorflow_python_numbers_complex_tensors_and_silent_wrap_around(capfd):
+    tf = pytest.importorskip("tensorflow")
+    import warnings
+
+    # a Python float is converted to a complex tensor's dtype too, never to an int's
+    plus_half = tf.constant([1 + 0j]) + 0.5
+    assert plus_half.dtype == tf.complex128 and plus_half.numpy().tolist() == [1.5]
+    for dtype in (tf.int8, tf.int32, tf.int64, tf.uint8):
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            tf.constant([1], dtype) + 1.0
+    # a Python int too large for uint8 wraps around, with no error and no warning
+    capfd.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wrapped = tf.constant([1, 2, 3], tf.uint8) + 300
+    assert wrapped.dtype == tf.uint8 and wrapped.numpy().tolist() == [45, 46, 47]
+    assert 300 - 256 == 44
+    assert "warn" not in capfd.readouterr().err.lower()
+
+
+def test_numpy_stretches_in_place_where_a_variable_refuses():
+    """The comment in the variables box: NumPy's matrix += vector stretches."""
+    tf = pytest.importorskip("tensorflow")
+    matrix = np.zeros((32, 10))
+    matrix += np.ones(10)
+    assert matrix.shape == (32, 10) and matrix.sum() == 320
+    assert not hasattr(matrix, "assign_add")
+    weights = tf.Variable(tf.zeros((32, 10)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="shapes must be equal"):
+        weights.assign_add(tf.ones(10))
+
+
+def test_standard_deviation_np_std_divides_by_n_and_stdev_by_n_minus_1():
+    """Exercise 6 and the first-network chapter use the two conventions."""
+    import statistics
+
+    tf = pytest.importorskip("tensorflow")
+    values = [1.0, 2.0, 3.0, 4.0]
+    n = len(values)
+    mean = sum(values) / n
+    squares = sum((v - mean) ** 2 for v in values)
+    assert np.std(values) == pytest.approx((squares / n) ** 0.5)
+    assert np.std(values) == pytest.approx(statistics.pstdev(values))
+    assert float(tf.math.reduce_std(tf.constant(values))) == pytest.approx(
+        (squares / n) ** 0.5
+    )
+    assert statistics.stdev(values) == pytest.approx((squares / (n - 1)) ** 0.5)
+    assert np.std(values, ddof=1) == pytest.approx(statistics.stdev(values))
+    assert np.std(values) != pytest.approx(statistics.stdev(values))
+    page = " ".join(PAGE.read_text().split())
+    assert "first-network.md#reading-the-numbers" in page
+    chapter = " ".join((PAGE.parent / "first-network.md").read_text().split())
+    assert "divide by 11 (one less than the number of values" in chapter
+    assert "## Reading the numbers" in (PAGE.parent / "first-network.md").read_text()
+
+
+def test_exercise_one_asks_numpy_about_every_pair():
+    """Finding 8: NumPy is asked even when broadcast_shape fails first."""
+    page = PAGE.read_text()
+    assert "-> shapes (3, 1) and (2, 5, 4) do not broadcast" in page
+    assert "neither is 1 | NumPy: ValueError" in page

@@ -1,0 +1,159 @@
+"""A reader who runs a figure snippet gets the figure in a folder of theirs.
+
+Only ``make figures`` (``python -m snippets.figures --write``) or an explicit
+``BOOK_FIGURES_DIR`` writes into the book's ``docs/figures/``, and, for the lab's
+three figures in ``docs/figures/lab/``, ``make lab`` and ``make lab-report``; a
+reader's own ``matplotlibrc`` changes nothing in the drawing.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from snippets import figures
+from snippets.figures import COMMITTED_FIGURES, REPOSITORY
+
+SNIPPET = REPOSITORY / "snippets" / "tensors" / "draw_digit.py"
+FIGURE = "tensors/digit.svg"  # what the snippet draws
+# Settings a reader might have: each one would change the drawing if it applied.
+HOSTILE_MATPLOTLIBRC = """\
+lines.linewidth: 7
+font.size: 30
+font.family: monospace
+axes.facecolor: red
+axes.grid: False
+image.cmap: jet
+svg.fonttype: none
+"""
+
+
+def run(cwd: Path, **variables: str) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"BOOK_FIGURES_DIR", "MPLBACKEND", "MATPLOTLIBRC"}
+    }
+    environment.update(variables)
+    return subprocess.run(
+        [sys.executable, str(SNIPPET)],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+def test_a_readers_run_saves_under_their_directory_and_leaves_the_book_alone(
+    tmp_path,
+):
+    committed = COMMITTED_FIGURES / FIGURE
+    before = (committed.stat().st_mtime_ns, committed.read_bytes())
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    (reader / "matplotlibrc").write_text(HOSTILE_MATPLOTLIBRC)
+
+    result = run(reader)
+
+    assert (committed.stat().st_mtime_ns, committed.read_bytes()) == before
+    assert (reader / "figures" / FIGURE).is_file()
+    assert f"figure saved: figures/{FIGURE}" in result.stderr
+    assert result.stdout == SNIPPET.with_suffix(".out").read_text()
+
+    # the same bytes as a run that sets BOOK_FIGURES_DIR, with no matplotlibrc
+    book = tmp_path / "book"
+    chosen = run(tmp_path, BOOK_FIGURES_DIR=str(book))
+    assert "figure saved" not in chosen.stderr  # whoever chose the folder knows it
+    assert (reader / "figures" / FIGURE).read_bytes() == (book / FIGURE).read_bytes()
+
+
+def test_make_figures_writes_into_docs_figures(monkeypatch):
+    calls = []
+
+    def record(command, **options):
+        calls.append(options["env"]["BOOK_FIGURES_DIR"])
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(figures.subprocess, "run", record)
+    assert figures.main(["--write"]) == 0
+    assert calls
+    assert set(calls) == {str(COMMITTED_FIGURES)}
+
+
+def test_figures_dir_is_the_variable_or_figures_under_the_current_directory(
+    monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOOK_FIGURES_DIR", raising=False)
+    assert figures.figures_dir() == tmp_path / "figures"
+    monkeypatch.setenv("BOOK_FIGURES_DIR", "/somewhere")
+    assert figures.figures_dir() == Path("/somewhere")
+
+
+def makefile_recipe(target: str) -> str:
+    makefile = (REPOSITORY / "Makefile").read_text()
+    return re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)*)", makefile, re.M)[1]
+
+
+def test_make_lab_and_make_lab_report_redraw_the_labs_three_figures():
+    from lab import report, rmsprop_sweep
+
+    assert "$(BIN)/python lab/rmsprop_sweep.py\n" in makefile_recipe("lab")
+    assert "$(BIN)/python lab/rmsprop_sweep.py report\n" in makefile_recipe(
+        "lab-report"
+    )
+    # `report` with no options: the committed results, the book's figures folder
+    parser = argparse.ArgumentParser()
+    rmsprop_sweep.add_output_arguments(parser)
+    defaults = parser.parse_args([])
+    assert defaults.results.resolve() == rmsprop_sweep.RESULTS_DIR.resolve()
+    assert defaults.figures is None
+    folder = rmsprop_sweep.default_figures_dir(defaults.results)
+    assert folder == COMMITTED_FIGURES / "lab"
+    assert len(report.FIGURES) == 3
+    assert all((folder / name).is_file() for name in report.FIGURES)
+    # and the sweep writes its results into lab/results/
+    assert rmsprop_sweep.RESULTS_DIR.resolve() == (REPOSITORY / "lab" / "results")
+
+
+# Code that names the book's figures folder, other than to read it.
+NAMES_DOCS_FIGURES = re.compile(r"[\"']docs[\"']\s*/\s*[\"']figures[\"']|docs/figures")
+
+
+def test_nothing_else_writes_into_docs_figures():
+    """Only snippets/figures.py (make figures) and the lab name docs/figures in code."""
+    import ast
+
+    naming = set()
+    for path in sorted(REPOSITORY.glob("*/**/*.py")):
+        relative = path.relative_to(REPOSITORY)
+        if relative.parts[0] in {"tests", ".venv", "site", "site-offline", "docs"}:
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(
+                node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef
+            )
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        code = ast.unparse(
+            ast.Module(
+                [
+                    n
+                    for n in tree.body
+                    if id(getattr(n, "value", None)) not in docstrings
+                ],
+                [],
+            )
+        )
+        if NAMES_DOCS_FIGURES.search(code):
+            naming.add(str(relative))
+    assert naming == {"snippets/figures.py", "lab/rmsprop_sweep.py"}, naming

