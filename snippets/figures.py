@@ -14,13 +14,17 @@ A figure snippet calls :func:`save_figure`. Where the figure goes:
   runs, and ``tests/test_snippets.py`` to a temporary folder, where it compares
   the drawing with the committed file.
 
-Figures are SVG with a fixed hash salt and no date, drawn from Matplotlib's own
-default settings (a reader's ``matplotlibrc`` is ignored) plus the book's few
-settings below, so the same code draws the same bytes on every machine with the
-pinned packages.
+Figures are SVG with a fixed hash salt and neither date nor Matplotlib version,
+drawn from Matplotlib's own default settings (a reader's ``matplotlibrc`` is
+ignored) plus the book's few settings below. ``BOOK_FIGURE_DESCRIPTIONS_DIR``
+also writes what each figure shows (``snippets/figure_summary.py``) as
+``<name>.json``: ``make figures`` keeps them in ``tests/figures/``, and the tests
+compare a redrawn figure with the committed one by what it shows, and byte for
+byte only where the pinned Matplotlib guarantees the same bytes.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -31,8 +35,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from snippets.figure_summary import describe
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 COMMITTED_FIGURES = REPOSITORY / "docs" / "figures"
+COMMITTED_DESCRIPTIONS = REPOSITORY / "tests" / "figures"
+DESCRIPTIONS_DIR_VARIABLE = "BOOK_FIGURE_DESCRIPTIONS_DIR"
 READER_FIGURES = Path("figures")  # relative: under the directory the reader runs in
 FIGURES_DIR_VARIABLE = "BOOK_FIGURES_DIR"
 
@@ -69,7 +77,18 @@ def save_figure(figure, name: str) -> Path:
         raise ValueError(f"figure name {name!r} must end in .svg")
     path = figures_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    if descriptions := os.environ.get(DESCRIPTIONS_DIR_VARIABLE):
+        description = (Path(descriptions) / name).with_suffix(".json")
+        description.parent.mkdir(parents=True, exist_ok=True)
+        description.write_text(
+            json.dumps(describe(figure), separators=(",", ":")) + "\n"
+        )
+    figure.savefig(
+        path,
+        format="svg",
+        metadata={"Date": None, "Creator": None},
+        bbox_inches="tight",
+    )
     plt.close(figure)
     if not os.environ.get(FIGURES_DIR_VARIABLE) and not Path(name).is_absolute():
         here = Path.cwd()
@@ -96,7 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     group.add_argument("--list", action="store_true", help="list figure snippets")
     args = parser.parse_args(argv)
-    environment = dict(os.environ, **{FIGURES_DIR_VARIABLE: str(COMMITTED_FIGURES)})
+    environment = dict(
+        os.environ,
+        **{
+            FIGURES_DIR_VARIABLE: str(COMMITTED_FIGURES),
+            DESCRIPTIONS_DIR_VARIABLE: str(COMMITTED_DESCRIPTIONS),
+        },
+    )
     for snippet in figure_snippets():
         relative = snippet.relative_to(REPOSITORY)
         print(relative)
