@@ -27,7 +27,7 @@ def pinned_matplotlib() -> str:
 
 
 def pinned_environment() -> str:
-    """The pinned Matplotlib with its own bundled FreeType: the bytes it draws are fixed."""
+    """Matplotlib's version, or a mark that its FreeType is the system's."""
     if ft2font.__freetype_build_type__ != "local":
         return f"{matplotlib.__version__} with the system FreeType"
     return matplotlib.__version__
