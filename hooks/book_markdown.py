@@ -117,6 +117,27 @@ class Page:
         return fences_of(self.text, self.tokens)
 
     @cached_property
+    def markers(self) -> list[tuple[int, str]]:
+        """(0-based line, keyword) of every pytest-codeblocks comment outside code."""
+        lines = self.text.split("\n")
+        found = []
+        for token in self.tokens:
+            if token.type == "html_block" and token.map:
+                start, end = token.map
+                for number in range(start, end):
+                    if match := CODEBLOCKS_MARKER.match(lines[number]):
+                        found.append((number, match["keyword"].strip()))
+        return found
+
+    def fenced_lines(self) -> set[int]:
+        """0-based numbers of the lines of every fence, its fence lines included."""
+        return {
+            number
+            for fence in self.fences
+            for number in range(fence.line - 1, fence.end_line)
+        }
+
+    @cached_property
     def tabs(self) -> list[str]:
         """The title of every content tab, in page order."""
         containers = [

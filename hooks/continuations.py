@@ -11,40 +11,19 @@ pytest-codeblocks and the notebooks read the Markdown files themselves.
 note in the built site.
 """
 
-import re
+from hooks.book_markdown import page_from_text
 
 NOTE_CLASS = "book-continues"
 NOTE_TEXT = "Continues the block above"
 
-# The way pytest-codeblocks 0.18.0 reads its comments (on the stripped line).
-CODEBLOCKS_COMMENT = re.compile(r"<!--[-\s]*pytest-codeblocks:(.*)-->")
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})")
-
-
-def is_continuation_marker(line: str) -> bool:
-    match = CODEBLOCKS_COMMENT.match(line.strip())
-    return match is not None and match.group(1).strip("- ") == "cont"
-
 
 def continuation_markers(markdown_text: str) -> list[int]:
     """0-based numbers of the lines that are cont markers, outside code fences."""
-    found = []
-    fence = None  # the ticks of the fence we are inside, if any
-    for number, line in enumerate(markdown_text.splitlines()):
-        opening = FENCE.match(line)
-        if fence is not None:
-            if (
-                opening
-                and opening["ticks"].startswith(fence)
-                and not line.strip(" \t`~")
-            ):
-                fence = None
-            continue
-        if opening:
-            fence = opening["ticks"]
-        elif is_continuation_marker(line):
-            found.append(number)
-    return found
+    return [
+        number
+        for number, keyword in page_from_text(markdown_text).markers
+        if keyword == "cont"
+    ]
 
 
 def add_continuation_notes(markdown_text: str) -> str:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from hooks.book_markdown import page_from_text
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 PAGES = sorted((REPOSITORY / "docs").glob("*.md"))
 
-FENCE = re.compile(r"^[ \t]*(?P<ticks>`{3,}|~{3,})")
 # Spans that are not the book's prose, blanked out before the spelling is read.
 NOT_PROSE = [
     re.compile(r"<!--.*?-->", re.S),  # HTML comments (pytest-codeblocks markers)
@@ -81,21 +82,8 @@ def blank(match: re.Match) -> str:
 
 def prose(text: str) -> str:
     """The page with everything that is not prose blanked; lines keep their numbers."""
-    lines = text.splitlines()
-    fence = None
-    for number, line in enumerate(lines):
-        opening = FENCE.match(line)
-        if fence is None and opening:
-            fence = opening["ticks"]
-            lines[number] = ""
-        elif fence is not None:
-            if (
-                opening
-                and opening["ticks"].startswith(fence)
-                and not line.strip(" \t`~")
-            ):
-                fence = None
-            lines[number] = ""
+    fenced = page_from_text(text).fenced_lines()
+    lines = ["" if n in fenced else line for n, line in enumerate(text.split("\n"))]
     text = "\n".join(lines)
     for pattern in NOT_PROSE:
         text = pattern.sub(blank, text)
