@@ -4,6 +4,7 @@ Each test here checks one statement of docs/index.md; tests/claims/index.toml
 lists the statements with the test that checks each.
 """
 
+import json
 import math
 import os
 import re
@@ -492,6 +493,31 @@ def run_copied(code: str, folder: Path) -> subprocess.CompletedProcess:
     )
 
 
+OWN_PROCESS = re.compile(r"os\.environ|KERAS_BACKEND|TF_USE_LEGACY_KERAS")
+RUN_BLOCKS = REPOSITORY / "tests" / "helpers" / "run_blocks.py"
+
+
+def run_shared(batch: list[dict], tmp_path: Path) -> list[dict]:
+    """Run blocks in one Python started outside the repository (see run_blocks.py)."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTHONPATH", "BOOK_FIGURES_DIR", "MPLBACKEND"}
+    }
+    environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    result = subprocess.run(
+        [sys.executable, str(RUN_BLOCKS)],
+        input=json.dumps(batch),
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
     """Each untitled block, alone, in an empty folder; each chain, whole.
@@ -516,25 +542,55 @@ def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
         predicted = "predict, then run" in before.lower()
         return predicted and all(line.strip() in after for line in printed.splitlines())
 
-    def check(number_and_run):
+    def verdict(where, result_stdout, error, shown, after, before):
+        if error is not None:
+            return f"{where}: fails: {error}"
+        if shown is not None and result_stdout != shown:
+            return f"{where}: prints {result_stdout!r}, the page shows {shown!r}"
+        if (
+            shown is None
+            and result_stdout
+            and not explained(result_stdout, after, before)
+        ):
+            return f"{where}: prints {result_stdout[:200]!r}, none shown or explained"
+        return None
+
+    def check_alone(number_and_run):
         number, (where, code, shown, after, before) = number_and_run
         folder = tmp_path / f"block{number}"
         folder.mkdir()
         result = run_copied(code, folder)
+        error = None
         if result.returncode != 0:
-            return f"{where}: fails: {result.stderr.strip().splitlines()[-1:]}"
-        if shown is not None and result.stdout != shown:
-            return f"{where}: prints {result.stdout!r}, the page shows {shown!r}"
-        if (
-            shown is None
-            and result.stdout
-            and not explained(result.stdout, after, before)
-        ):
-            return f"{where}: prints {result.stdout[:200]!r}, none shown or explained"
-        return None
+            error = (result.stderr.strip().splitlines() or ["?"])[-1]
+        return verdict(where, result.stdout, error, shown, after, before)
 
+    # Blocks that set process-wide state before importing (the Keras backend, an
+    # environment variable) get a Python of their own; the others share one, in
+    # page order, as under pytest-codeblocks, each in a fresh namespace and folder.
+    numbered = list(enumerate(runs))
+    alone = [item for item in numbered if OWN_PROCESS.search(item[1][1])]
+    shared = [item for item in numbered if not OWN_PROCESS.search(item[1][1])]
+    folders = []
+    for number, _ in shared:
+        folders.append(tmp_path / f"block{number}")
+        folders[-1].mkdir()
+    batch = [
+        {"code": code, "folder": str(folder)}
+        for (_, (_, code, *_)), folder in zip(shared, folders, strict=True)
+    ]
+    problems = []
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        problems = [p for p in pool.map(check, enumerate(runs)) if p]
+        alone_results = pool.map(check_alone, alone)
+        results = run_shared(batch, tmp_path)
+        for (_, (where, _, shown, after, before)), result in zip(
+            shared, results, strict=True
+        ):
+            problems.append(
+                verdict(where, result["stdout"], result["error"], shown, after, before)
+            )
+        problems += list(alone_results)
+    problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
 
 
