@@ -3,12 +3,14 @@
 #   make test    - set up, then run every test (pages, snippets, lab, build, browser)
 #   make offline - the book for reading without a server: site-offline/ and site-offline.zip
 
+# The Python that makes .venv; the pinned packages are tested with 3.11 only,
+# so `check-python` refuses another (choose one: make serve PYTHON=python3.11).
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
 # TensorFlow's C++ log lines below FATAL stay hidden once its logging is set up:
 # with 2, a machine without a GPU still prints "E0000 ... failed call to cuInit"
-# and Keras training under op determinism "E0000 ... NodeDef mentions attribute
-# ...", which are harmless but read as failures. Lines written while TensorFlow
+# and Keras training under op determinism, on data that does not fill whole
+# batches, "E0000 ... NodeDef mentions attribute ...", which are harmless but read as failures. Lines written while TensorFlow
 # loads, before its logging is set up, show at any level (the home page lists
 # them). `make install` sets the same in .venv/bin/activate (QUIET_TENSORFLOW).
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -22,8 +24,8 @@ AXE_DIR := tests/browser/vendor
 IFRAME_WORKER_VERSION := 1.0.4
 IFRAME_WORKER_DIR := docs/assets/iframe-worker
 
-.PHONY: install serve build offline test lint format figures lab lab-report benchmark \
-	browser-deps vendor-katex \
+.PHONY: install check-python serve build offline test lint format figures lab lab-report \
+	benchmark browser-deps vendor-katex \
 	vendor-axe vendor-iframe-worker clean
 
 # The line `make install` appends to .venv/bin/activate, so that after
@@ -37,7 +39,16 @@ install: $(INSTALLED)
 	  '# `unset TF_CPP_MIN_LOG_LEVEL` shows them again.' \
 	  '$(QUIET_TENSORFLOW)' >> $(BIN)/activate
 
-$(INSTALLED): requirements.txt pyproject.toml
+# Python 3.11 or a one-line refusal that names the version found: .venv's Python
+# once it exists, $(PYTHON) before. Run before every target that installs.
+IS_PYTHON_3_11 = import sys; found = "%d.%d" % sys.version_info[:2]; sys.exit(found != "3.11" and
+check-python:
+	@if test -x $(BIN)/python; then :; elif ! command -v $(PYTHON) >/dev/null; then \
+	  echo "make: no $(PYTHON) found; the book needs Python 3.11: choose one, e.g. make serve PYTHON=python3.11" >&2; exit 1; fi
+	@if test -x $(BIN)/python; then $(BIN)/python -c '$(IS_PYTHON_3_11) f"make: $(VENV) has Python {found}, the book needs 3.11: remove $(VENV) and run again with a Python 3.11, e.g. make serve PYTHON=python3.11")'; \
+	else $(PYTHON) -c '$(IS_PYTHON_3_11) f"make: PYTHON=$(PYTHON) is Python {found}, the book needs 3.11: choose one, e.g. make serve PYTHON=python3.11")'; fi
+
+$(INSTALLED): requirements.txt pyproject.toml | check-python
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -68,8 +79,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Redraw every figure of the book into docs/figures/ (tests check they are current).
-# `make lab` and `make lab-report` also redraw the lab's three, in docs/figures/lab/.
+# Redraw every figure of the book into docs/figures/ and write what each shows into
+# tests/figures/ (the tests compare by that). `make lab` and `make lab-report` also
+# redraw the lab's three, in docs/figures/lab/, but not their descriptions.
 figures: install
 	$(BIN)/python -m snippets.figures --write
 

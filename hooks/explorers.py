@@ -66,7 +66,9 @@ def asset_tags(names: list[str], page_url: str, files) -> str:
     for name in names:
         script = f"{ASSETS}/{name}.js"
         if files.get_file_from_path(script) is None:
-            raise PluginError(f"explorers: a page uses {name!r} but {script} is missing")
+            raise PluginError(
+                f"explorers: a page uses {name!r} but {script} is missing"
+            )
         styles = f"{ASSETS}/{name}.css"
         if files.get_file_from_path(styles) is not None:
             href = html.escape(get_relative_url(styles, page_url))

@@ -12,7 +12,10 @@ figures can be checked against the committed CSV.
 
 Two configurations are ranked only when Welch's t-test on their seeds' final
 values gives p < 0.05 (``different``); otherwise the tables say the seeds
-cannot tell them apart.
+cannot tell them apart. Where a finding rests on several comparisons made
+together (the selected configuration against the 19 others, a momentum's best
+learning rate against its 4 others, the 7 pairs that share an effective step),
+Holm's correction (``holm``) is applied over them.
 """
 
 import itertools
@@ -299,6 +302,34 @@ def different(first: Configuration, second: Configuration, metric: str) -> bool:
     return comparison is not None and comparison.different
 
 
+def holm(p_values, level: float = 0.05) -> list[bool]:
+    """Holm's correction: which of several comparisons made together still pass.
+
+    Sort the m p-values from smallest to largest; the smallest passes if it is
+    below level / m, the next if below level / (m − 1), and so on, stopping at
+    the first that fails. Returns, in the given order, whether each one passes.
+    """
+    p_values = list(p_values)
+    passed = [False] * len(p_values)
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    for rank, index in enumerate(order):
+        if not p_values[index] < level / (len(p_values) - rank):
+            break
+        passed[index] = True
+    return passed
+
+
+def told_apart(
+    best: Configuration, others: list[Configuration], metric: str
+) -> list[bool]:
+    """Which of ``others`` the seeds tell apart from ``best``, by Welch's t-test
+    with Holm's correction over all of them (never with 1 seed)."""
+    comparisons = [compare(best, other, metric) for other in others]
+    if any(c is None for c in comparisons):
+        return [False] * len(others)
+    return holm(c.p for c in comparisons)
+
+
 def percent(values: list[float]) -> tuple[float, float]:
     """Mean and standard error of the mean, in percent."""
     mean = 100 * statistics.fmean(values)
@@ -501,22 +532,26 @@ def pair_name(configuration: Configuration) -> str:
 
 def separated_step_pairs_text(results: Results) -> str:
     """Which same-step pairs the seeds tell apart (Welch's t-test, p < 0.05)."""
-    pairs = same_step_pairs(results)
-    apart = [
+    pairs = [
         (first, second)
-        for first, second in pairs
+        for first, second in same_step_pairs(results)
         if not (first.diverged or second.diverged)
-        and different(first, second, "val_accuracy")
+        and compare(first, second, "val_accuracy") is not None
     ]
+    p_values = [compare(a, b, "val_accuracy").p for a, b in pairs]
+    apart = [pair for pair, p in zip(pairs, p_values, strict=True) if p < SIGNIFICANCE]
+    corrected = sum(holm(p_values))
     described = "; ".join(
         f"{pair_name(first)} against {pair_name(second)}, "
         f"p = {compare(first, second, 'val_accuracy').p:.2f}"
         for first, second in apart
     )
     return (
-        f"The seeds tell apart {len(apart)} of the {len(pairs)} pairs that share "
-        "an effective step (Welch's t-test, p < 0.05)"
-        + (f": {described}." if apart else ".")
+        f"Taken one at a time, the seeds tell apart {len(apart)} of the "
+        f"{len(pairs)} pairs that share an effective step (Welch's t-test, p < 0.05)"
+        + (f": {described}" if apart else "")
+        + f"; with Holm's correction over the {len(pairs)}, "
+        + (f"{corrected} of them." if corrected else "none.")
     )
 
 
@@ -559,13 +594,17 @@ def best_rate_by_momentum(
 
 def tied_rates(results: Results, best: Configuration, metric: str) -> list[float]:
     """The other learning rates of ``best``'s momentum that the seeds cannot tell
-    apart from it: Welch's t-test gives p ≥ 0.05."""
-    return [
-        lr
+    apart from it: Welch's t-test with Holm's correction over those rates."""
+    others = [
+        results.configuration(lr, best.momentum)
         for lr in results.experiment.learning_rates
         if lr != best.learning_rate
         and not results.configuration(lr, best.momentum).diverged
-        and not different(results.configuration(lr, best.momentum), best, metric)
+    ]
+    return [
+        other.learning_rate
+        for other, apart in zip(others, told_apart(best, others, metric), strict=True)
+        if not apart
     ]
 
 
@@ -590,7 +629,8 @@ def findings(results: Results) -> str:
         "**How configurations are compared:** mean ± standard error of the mean "
         f"over n = {seeds_phrase(results)}; two configurations are called "
         "different only when Welch's t-test on their seeds gives p < 0.05, and "
-        "otherwise the seeds cannot tell them apart."
+        "otherwise the seeds cannot tell them apart; where a finding rests on "
+        "several comparisons made together, Holm's correction is applied over them."
     ]
     best = results.best()
     if best is not None:
@@ -603,18 +643,17 @@ def findings(results: Results) -> str:
             f"{mean_pm(*percent(best.final('val_accuracy')))} %, test accuracy "
             f"{mean_pm(*test)} %."
         )
-        close = [
-            c
-            for c in grid
-            if c is not best
-            and not c.diverged
-            and not different(c, best, "val_accuracy")
-        ]
+        others = [c for c in grid if c is not best and not c.diverged]
+        apart = told_apart(best, others, "val_accuracy")
+        close = [c for c, a in zip(others, apart, strict=True) if not a]
         lines.append(
             f"**Not told apart from it by the seeds** ({len(close)} of the "
-            f"{len(grid) - 1} others; p ≥ 0.05, so the seeds do not show that the "
-            "selected configuration is better than these): "
+            f"{len(grid) - 1} others, by Welch's t-test with Holm's correction over "
+            f"the {len(others)} comparisons; the seeds do not show that the selected "
+            "configuration is better than these): "
             + (f"{listing(close)}." if close else "no other configuration.")
+            + " Comparisons with the highest of several means lean towards "
+            "'different', since that mean is partly high by luck."
         )
     diverged = [c for c in grid if c.diverged]
     diverged_runs = sum(c.diverged for c in grid)
@@ -626,7 +665,8 @@ def findings(results: Results) -> str:
     )
     blown = [c for c in grid if c.blew_up]
     lines.append(
-        f"**Training loss above ln 10 = {GUESSING_LOSS:.3f} after the last epoch** "
+        f"**Training loss above ln 10 = {GUESSING_LOSS:.3f}, averaged over the last "
+        "epoch** "
         "(worse than guessing uniformly, although finite): "
         + (f"{listing(blown)}." if blown else "no configuration.")
     )
@@ -638,7 +678,7 @@ def findings(results: Results) -> str:
         + "."
     )
     lines.append(
-        "**Lowest mean final training loss for each momentum:** "
+        "**Lowest mean training loss over the last epoch, for each momentum:** "
         + best_by_momentum_text(
             results, "train_loss", lambda c: f"{c.mean('train_loss'):.3f}"
         )
@@ -715,8 +755,9 @@ def sweep_summary(results: Results) -> str:
             f"{took} in {len(sessions)} session"
             f"{'s' if len(sessions) > 1 else ''}: the runs' epochs "
             f"{metadata['run_seconds']:.0f} s, testing the selected configuration "
-            f"{metadata['test_seconds']:.0f} s, the rest (building and "
-            f"compiling the network, writing the results files) {rest:.0f} s; "
+            f"{metadata['test_seconds']:.0f} s, the rest (importing TensorFlow, "
+            "building and compiling the network, each run's work outside its timed "
+            f"epochs, writing the results files) {rest:.0f} s; "
             "loading the data and writing the tables and figures are not timed",
         ),
         ("machine" if len(machines) == 1 else "machines", "; ".join(machines)),

@@ -46,7 +46,7 @@ FIGURES_DIR_VARIABLE = "BOOK_FIGURES_DIR"
 
 BOOK_STYLE = {
     "svg.hashsalt": "tensors-to-gradients",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",  # text as text: lighter files, selectable labels
     "figure.dpi": 100,
     "font.size": 10,
     "axes.grid": True,
@@ -77,7 +77,8 @@ def save_figure(figure, name: str) -> Path:
         raise ValueError(f"figure name {name!r} must end in .svg")
     path = figures_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    if descriptions := os.environ.get(DESCRIPTIONS_DIR_VARIABLE):
+    descriptions = os.environ.get(DESCRIPTIONS_DIR_VARIABLE)
+    if descriptions and not Path(name).is_absolute():  # a book figure, by its name
         description = (Path(descriptions) / name).with_suffix(".json")
         description.parent.mkdir(parents=True, exist_ok=True)
         description.write_text(

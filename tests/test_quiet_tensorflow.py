@@ -56,6 +56,10 @@ REMAINING = [
 DESCRIBED_MACHINE = sys.platform == "linux" and platform.machine() == "x86_64"
 
 
+def makefile_text() -> str:
+    return (REPOSITORY / "Makefile").read_text()
+
+
 def quiet_line() -> str:
     makefile = (REPOSITORY / "Makefile").read_text()
     line = re.search(r"^QUIET_TENSORFLOW := (.*)$", makefile, re.M)[1]
@@ -67,23 +71,31 @@ def test_make_install_puts_the_setting_in_the_activate_script():
     assert quiet_line() in lines, (
         f"{ACTIVATE} lacks the Makefile's QUIET_TENSORFLOW line: run `make install`"
     )
-    # an active line (not commented out), with a comment that explains it above
+    # an active line (not commented out), after a blank line and two comment lines
     where = lines.index(quiet_line())
     assert quiet_line().startswith("export TF_CPP_MIN_LOG_LEVEL=")
-    assert (
-        lines[where - 1].startswith("# ")
-        and "TF_CPP_MIN_LOG_LEVEL" in (lines[where - 1])
-    )
+    assert lines[where - 3] == ""
+    assert lines[where - 2].startswith("# ") and lines[where - 1].startswith("# ")
+    assert "TF_CPP_MIN_LOG_LEVEL" in lines[where - 1]
+    # the Makefile appends exactly these: a blank line, two comments, the line
+    _, recipe = re.search(
+        r"^install:(.*)\n((?:\t.*\n)*)", makefile_text(), re.M
+    ).groups()
+    assert recipe.count("'# ") == 2 and "printf '%s\\n' ''" in recipe
 
 
-@pytest.mark.parametrize(("before", "after"), [("", "3"), ("1", "1")])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [(None, "3"), ("", "3"), ("1", "1")],
+    ids=["unset", "empty", "1"],
+)
 def test_activating_sets_3_unless_the_reader_set_a_level(before, after):
     environment = {
         key: value
         for key, value in os.environ.items()
         if key not in {"TF_CPP_MIN_LOG_LEVEL", "VIRTUAL_ENV"}
     }
-    if before:
+    if before is not None:  # set, possibly to the empty string (no level)
         environment["TF_CPP_MIN_LOG_LEVEL"] = before
     shown = subprocess.run(
         ["bash", "-c", f'source "{ACTIVATE}" && echo "$TF_CPP_MIN_LOG_LEVEL"'],
@@ -175,3 +187,43 @@ def test_the_nodedef_line_comes_from_op_determinism_not_from_the_gpu():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "NodeDef mentions attribute" not in result.stderr
+
+
+def test_the_nodedef_line_needs_a_last_batch_that_is_not_full():
+    """With determinism on, whole batches only: no NodeDef line (PROGRAM has 4 rows
+    in batches of 32, one partial batch, and prints it: see the test above)."""
+    whole_batches = PROGRAM.replace(
+        "np.zeros((4, 2)), np.zeros(4)", "np.zeros((64, 2)), np.zeros(64)"
+    )
+    assert whole_batches != PROGRAM and "batch_size" not in PROGRAM  # Keras: 32
+    result = run_in_the_activated_environment(
+        "unset TF_CPP_MIN_LOG_LEVEL &&", whole_batches
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "NodeDef mentions attribute" not in result.stderr
+    # the first chapter's training set does not fill whole batches of 128
+    chapter = (REPOSITORY / "docs" / "first-network.md").read_text()
+    assert "model.fit(x_train, y_train, epochs=5, batch_size=128, verbose=0)" in chapter
+    assert "tf.config.experimental.enable_op_determinism()" in chapter
+    from lab.mnist_data import load_mnist
+
+    (x_train, _), _ = load_mnist()
+    assert len(x_train) == 8000 and len(x_train) % 128 != 0
+
+
+def test_the_onednn_line_is_about_computation_order_and_says_how_to_turn_it_off():
+    program = "import tensorflow"
+    result = run_in_the_activated_environment(program=program)
+    assert result.returncode == 0, result.stderr[-3000:]
+    onednn = [line for line in result.stderr.splitlines() if "oneDNN" in line]
+    if not onednn:
+        pytest.skip("TensorFlow uses no oneDNN custom operations here")
+    assert (
+        "floating-point round-off errors from different computation orders"
+        in (onednn[0])
+    )
+    assert "TF_ENABLE_ONEDNN_OPTS=0" in onednn[0]
+    assert "processor" not in onednn[0]  # nothing about other processors
+    off = run_in_the_activated_environment("TF_ENABLE_ONEDNN_OPTS=0", program)
+    assert off.returncode == 0, off.stderr[-3000:]
+    assert "oneDNN" not in off.stderr

@@ -64,7 +64,10 @@ print("runs:", [run.label() for run in experiment.runs()])
 #
 # `make_trainer` builds the network and compiles its training epoch once per
 # momentum (with XLA, TensorFlow's compiler); each run then starts from the
-# weights its seed gives and keeps one result per epoch.
+# weights its seed gives and keeps one result per epoch. With one seed per
+# configuration, this small grid cannot say whether two configurations
+# differ: the lab page's t-test needs at least two seeds of each, and its
+# three seeds separate only large differences.
 
 # %%
 trainer = make_trainer(split, experiment.batch_size)
@@ -116,4 +119,7 @@ plt.show()
 # - Add momentum 0.99 to the grid. What happens to the training loss?
 # - Compare runs with the same effective step η / (1 − μ), such as η = 1e-2
 #   with μ = 0 and η = 1e-3 with μ = 0.9.
+# - Test two configurations of the committed sweep as the page does:
+#   `compare(results.configuration(1e-3, 0.9), results.configuration(3e-3, 0.0),
+#   "val_accuracy").p`, with `compare` imported from `lab.report`.
 # - Run the whole sweep from a terminal: `python lab/rmsprop_sweep.py`.

@@ -9,6 +9,9 @@ one element at a time. NumPy computes the same without building the stretched
 copies.
 """
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 
@@ -71,12 +74,12 @@ def naive_broadcast(op, x, y):
 # --8<-- [end:expand]
 
 
-# The course's examples, as (name, shape_a, shape_b).
+# The course's examples, as (name, shape_a, shape_b): the ones the chapter's
+# explorer offers, read from the file it is built from.
+EXAMPLES = Path(__file__).with_name("explorer_examples.json")
 COURSE_EXAMPLES = [
-    ("image scaled per colour", (256, 256, 3), (3,)),
-    ("incompatible", (5, 1, 3), (4, 2, 3)),
-    ("vector added to a matrix", (32, 10), (10,)),
-    ("np.maximum", (64, 3, 32, 10), (32, 10)),
+    (example["name"], *(tuple(shape) for shape in example["shapes"]))
+    for example in json.loads(EXAMPLES.read_text(encoding="utf-8"))["examples"]
 ]
 
 

@@ -6,7 +6,8 @@ Writes docs/figures/gradient-descent/gradient-arrows.svg: contour lines (lines
 of equal f) and, at the points of a grid, an arrow along −∇f, the direction of
 steepest descent. The contour levels are equally spaced (f = 3, 6, ..., 24), so
 the lines crowd together where f is steep, and there the arrows are longest;
-they cross the contour lines at right angles.
+each arrow leaves its grid point at a right angle to the contour line through
+that point.
 """
 
 import matplotlib.pyplot as plt
@@ -18,6 +19,7 @@ ARROW_SCALE = 0.06  # arrows drawn 0.06 times as long as −∇f, to fit the gri
 POINT = (2.0, 1.0)  # the point of the page's numbers
 # Equally spaced values of f: the closer two neighbouring lines, the steeper f.
 CONTOUR_LEVELS = tuple(range(3, 25, 3))
+FRAME = (3.0, 2.4)  # the picture shows -3 <= x <= 3 and -2.4 <= y <= 2.4
 
 
 # --8<-- [start:surface]
@@ -42,7 +44,10 @@ def arrow_field(points=9, limit=2.4):
 
 def main() -> None:
     figure, axis = plt.subplots(figsize=(7, 5.2))
-    grid_x, grid_y = np.meshgrid(np.linspace(-3, 3, 241), np.linspace(-2.4, 2.4, 193))
+    x_limit, y_limit = FRAME
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(-x_limit, x_limit, 241), np.linspace(-y_limit, y_limit, 193)
+    )
     lines = axis.contour(
         grid_x,
         grid_y,
@@ -84,8 +89,8 @@ def main() -> None:
     )
     axis.plot(0, 0, "*", color="black", markersize=10)
     axis.set_aspect("equal")
-    axis.set_xlim(-3, 3)
-    axis.set_ylim(-2.4, 2.4)
+    axis.set_xlim(-x_limit, x_limit)
+    axis.set_ylim(-y_limit, y_limit)
     axis.set_xlabel("x")
     axis.set_ylabel("y")
     axis.set_title("f(x, y) = x² + 3y²: arrows along −∇f (0.06 × its length)")

@@ -81,9 +81,9 @@ X_LINE, Y_LINE = _regression_data()
 X_DENSE, T_DENSE = _dense_data()
 
 
-def _dense_hand(W, b):
-    residual = X_DENSE @ W + b - T_DENSE
-    return [X_DENSE.T @ residual, residual.sum(axis=0)]
+def _dense_hand(W, b, x):
+    G = x @ W + b - T_DENSE  # dL/dy for L = ½·sum((y − t)²)
+    return [x.T @ G, G.sum(axis=0), G @ W.T]  # dL/dW, dL/db, dL/dx
 
 
 # name → (loss(ops, *params), hand gradient(*params) as a list, params)
@@ -136,9 +136,9 @@ CHECKS = {
         [np.arange(6.0).reshape(2, 3) - 2.5],
     ),
     "½·sum((x·W + b − t)²), dense layer": (
-        lambda ops, W, b: 0.5 * ops.sum((X_DENSE @ W + b - T_DENSE) ** 2),
-        _dense_hand,
-        [np.linspace(-1, 1, 6).reshape(3, 2), np.array([0.1, -0.2])],
+        lambda ops, W, b, x: 0.5 * ops.sum((x @ W + b - T_DENSE) ** 2),
+        _dense_hand,  # gradients with respect to W, b and the input x
+        [np.linspace(-1, 1, 6).reshape(3, 2), np.array([0.1, -0.2]), X_DENSE],
     ),
 }
 # --8<-- [end:checks]

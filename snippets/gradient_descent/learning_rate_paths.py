@@ -6,6 +6,9 @@ Writes docs/figures/gradient-descent/learning-rates-1d.svg (on L(x) = x²) and
 learning-rates-2d.svg (on L(w) = w₁² + 3·w₂²). The page prints the tables.
 """
 
+import json
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -18,8 +21,14 @@ from snippets.gradient_descent.descent import (
     parabola_gradient,
 )
 
+# The six rates of the figure, also the presets of the page's learning-rate explorer.
 # Pairs with the same |1 − 2·rate| (0.3 and 0.7) converge equally fast.
-FIGURE_RATES_1D = (0.1, 0.3, 0.5, 0.7, 1.0, 1.05)
+EXPLORER = json.loads(
+    Path(__file__).with_name("learning_rate_paths.json").read_text(encoding="utf-8")
+)
+FIGURE_RATES_1D = tuple(
+    preset["learning_rate"] for preset in EXPLORER["figure_presets"]
+)
 
 
 # --8<-- [start:bowl]

@@ -6,9 +6,13 @@ L(w) = ½·(w₁² + 25·w₂²) is 25 times steeper along w₂ than along w₁.
 valley turned by 45° has the same shape, but its steep and shallow directions
 are no longer the coordinate axes. Writes
 docs/figures/gradient-descent/optimizer-paths.svg (aligned) and
-docs/figures/gradient-descent/optimizer-paths-rotated.svg and prints each
-optimizer's loss after a fixed number of steps on both valleys.
+docs/figures/gradient-descent/optimizer-paths-rotated.svg, and prints each
+optimizer's loss after a fixed number of steps on both valleys, and the mean of
+its last 10, at the rates picked by hand and at the best rates of a grid.
 """
+
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,10 +21,15 @@ from snippets.figures import save_figure
 from snippets.gradient_descent.descent import gradient_descent, momentum_descent
 from snippets.gradient_descent.rmsprop_numpy import RMSpropNumpy
 
-CURVATURES = np.array([1.0, 25.0])
-START = (-9.0, 2.0)
-STEPS = 50
-ANGLE_DEGREES = 45.0
+# The valley and the settings, shared with the page's optimizer-paths explorer.
+DEFAULTS = json.loads(
+    Path(__file__).with_name("optimizer_paths.json").read_text(encoding="utf-8")
+)
+CURVATURES = np.array(DEFAULTS["curvatures"])
+START = tuple(DEFAULTS["start"])
+STEPS = DEFAULTS["steps"]
+ANGLE_DEGREES = DEFAULTS["angle_degrees"]
+SGD, MOMENTUM, RMSPROP = (DEFAULTS[name] for name in ("sgd", "momentum", "rmsprop"))
 
 
 # --8<-- [start:ravine]
@@ -59,10 +68,12 @@ ROTATED_START = tuple(rotate(np.array(START), ANGLE_DEGREES))
 # --8<-- [end:rotated]
 
 
-def rmsprop_path(gradient, start, learning_rate, rho, steps):
-    """The path of RMSpropNumpy (momentum 0) from `start`, one row per step."""
+def rmsprop_path(
+    gradient, start, learning_rate, rho, steps, epsilon=1e-7, momentum=0.0
+):
+    """The path of RMSpropNumpy from `start`, one row per step."""
     W = np.array(start, dtype=float)
-    optimizer = RMSpropNumpy(learning_rate, rho=rho)
+    optimizer = RMSpropNumpy(learning_rate, rho=rho, momentum=momentum, epsilon=epsilon)
     path = [W.copy()]
     for _ in range(steps):
         optimizer.apply([W], [gradient(W)])
@@ -71,30 +82,76 @@ def rmsprop_path(gradient, start, learning_rate, rho, steps):
 
 
 # --8<-- [start:settings]
-# Each optimizer gets a learning rate that suits it on the aligned valley; SGD's
-# is close to its stability limit 2/25 = 0.08, beyond which it would diverge.
+# The three update rules, as functions of the learning rate. SGD, MOMENTUM and
+# RMSPROP hold the other settings, read from optimizer_paths.json.
+def sgd(gradient, start, learning_rate):
+    return gradient_descent(gradient, start, learning_rate, STEPS)
+
+
+def sgd_with_momentum(gradient, start, learning_rate):
+    momentum = MOMENTUM["momentum"]
+    return momentum_descent(gradient, start, learning_rate, momentum, STEPS)
+
+
+def rmsprop(gradient, start, learning_rate):
+    rho, epsilon, momentum = (RMSPROP[key] for key in ("rho", "epsilon", "momentum"))
+    return rmsprop_path(gradient, start, learning_rate, rho, STEPS, epsilon, momentum)
+
+
+# name → (update rule, learning rate picked by hand, not tuned). SGD's is just
+# below its stability limit 2/25 = 0.08, beyond which it would diverge.
 OPTIMIZERS = {
-    "SGD, rate 0.07": lambda gradient, start: gradient_descent(
-        gradient, start, 0.07, STEPS
+    "SGD": (sgd, SGD["learning_rate"]),
+    f"SGD + momentum {MOMENTUM['momentum']}": (
+        sgd_with_momentum,
+        MOMENTUM["learning_rate"],
     ),
-    "SGD + momentum 0.8, rate 0.03": lambda gradient, start: momentum_descent(
-        gradient, start, 0.03, 0.8, STEPS
-    ),
-    "RMSprop, rate 0.3, rho 0.9": lambda gradient, start: rmsprop_path(
-        gradient, start, 0.3, 0.9, STEPS
-    ),
+    f"RMSprop, rho {RMSPROP['rho']}": (rmsprop, RMSPROP["learning_rate"]),
 }
 VALLEYS = {  # name → (loss, gradient, start)
     "aligned": (ravine, ravine_gradient, START),
     "rotated by 45°": (rotated_ravine, rotated_ravine_gradient, ROTATED_START),
 }
+
+
+def label(name, learning_rate):
+    """How the table and the figures' legends name a run."""
+    return f"{name}, rate {learning_rate:g}"
+
+
+def paths(valley="aligned", rates=None):
+    """Every optimizer's path on one valley, at the hand-picked rates by default."""
+    _, gradient, start = VALLEYS[valley]
+    rates = rates or {name: rate for name, (_, rate) in OPTIMIZERS.items()}
+    return {
+        label(name, rates[name]): rule(gradient, start, rates[name])
+        for name, (rule, _) in OPTIMIZERS.items()
+    }
+
+
 # --8<-- [end:settings]
 
 
-def paths(valley="aligned"):
-    """Every optimizer's path on one valley, same settings."""
-    _, gradient, start = VALLEYS[valley]
-    return {name: run(gradient, start) for name, run in OPTIMIZERS.items()}
+# --8<-- [start:tuning]
+RATE_GRID = np.arange(1, 101) / 100  # the rates 0.01, 0.02, ..., 1.00
+LAST_STEPS = 10  # a run is judged by its mean loss over its last 10 steps
+
+
+def mean_last_loss(loss, path):
+    """The mean loss of the last steps: the loss of one step may be a lucky low."""
+    return float(np.mean(loss(path[-LAST_STEPS:])))
+
+
+def best_rate(name, valley):
+    """The rate of RATE_GRID with the lowest mean_last_loss for this optimizer."""
+    rule, _ = OPTIMIZERS[name]
+    loss, gradient, start = VALLEYS[valley]
+    with np.errstate(over="ignore", invalid="ignore"):  # large rates diverge
+        scores = [mean_last_loss(loss, rule(gradient, start, r)) for r in RATE_GRID]
+    return float(RATE_GRID[np.nanargmin(scores)])
+
+
+# --8<-- [end:tuning]
 
 
 def draw(valley, runs, filename) -> None:
@@ -140,6 +197,13 @@ def draw(valley, runs, filename) -> None:
 
 
 # --8<-- [start:main]
+def print_table(loss, runs):
+    for name, path in runs.items():
+        print(
+            f"  {name:<30}  {loss(path[-1]):<14.2e}  {mean_last_loss(loss, path):.2e}"
+        )
+
+
 def main() -> None:
     for valley, filename in zip(
         VALLEYS, ("optimizer-paths.svg", "optimizer-paths-rotated.svg"), strict=True
@@ -147,10 +211,15 @@ def main() -> None:
         loss, _, start = VALLEYS[valley]
         runs = paths(valley)
         draw(valley, runs, filename)
-        start_loss = loss(np.array(start))
-        print(f"valley {valley}: loss {start_loss:g} at the start, after {STEPS} steps")
-        for name, path in runs.items():
-            print(f"  {name:<30}  {loss(path[-1]):.2e}")
+        print(f"valley {valley}: loss {loss(np.array(start)):g} at the start")
+        header = f"after {STEPS} steps  mean of last {LAST_STEPS}"
+        print(f"  {'rates picked by hand':<30}  {header}")
+        print_table(loss, runs)
+        print(
+            f"  best rate of 0.01, 0.02, ..., 1 (lowest mean of the last {LAST_STEPS})"
+        )
+        best = {name: best_rate(name, valley) for name in OPTIMIZERS}
+        print_table(loss, paths(valley, best))
 
 
 # --8<-- [end:main]

@@ -33,13 +33,10 @@ class DenseLayer:
         self.W = tf.Variable(W, name="W")
         self.b = tf.Variable(tf.zeros((output_size,)), name="b")
         self.activation = activation
+        self.weights = [self.W, self.b]  # what training updates
 
-    def __call__(self, inputs):
+    def forward(self, inputs):
         return self.activation(tf.matmul(inputs, self.W) + self.b)
-
-    @property
-    def weights(self):
-        return [self.W, self.b]
 
 
 # --8<-- [end:dense]
@@ -47,31 +44,31 @@ class DenseLayer:
 
 # --8<-- [start:sequential]
 class SequentialModel:
-    """Calls its layers one after the other."""
+    """Runs its layers one after the other."""
 
     def __init__(self, layers):
         self.layers = layers
+        self.weights = []
+        for layer in layers:
+            self.weights = self.weights + layer.weights
 
-    def __call__(self, inputs):
+    def forward(self, inputs):
         for layer in self.layers:
-            inputs = layer(inputs)
+            inputs = layer.forward(inputs)
         return inputs
-
-    @property
-    def weights(self):
-        return [w for layer in self.layers for w in layer.weights]
 
 
 # --8<-- [end:sequential]
 
 
 # --8<-- [start:batches]
-def shuffled_batches(images, labels, batch_size, rng):
-    """Yield one epoch of (images, labels) batches, in a new random order each call."""
-    order = rng.permutation(len(images))  # every index once, shuffled
-    for start in range(0, len(images), batch_size):
-        batch = order[start : start + batch_size]  # the last batch may be shorter
-        yield images[batch], labels[batch]
+def shuffled_batches(sample_count, batch_size, rng):
+    """One epoch of batches (arrays of positions), in a new random order each call."""
+    order = rng.permutation(sample_count)  # every position once, shuffled
+    batches = []
+    for start in range(0, sample_count, batch_size):
+        batches.append(order[start : start + batch_size])  # the last may be shorter
+    return batches
 
 
 # --8<-- [end:batches]
@@ -86,7 +83,7 @@ def cross_entropy(labels, probabilities):
 
 def training_step(model, images, labels, learning_rate):
     with tf.GradientTape() as tape:
-        probabilities = model(images)  # forward pass, recorded on the tape
+        probabilities = model.forward(images)  # forward pass, recorded on the tape
         loss = cross_entropy(labels, probabilities)
     gradients = tape.gradient(loss, model.weights)  # backward pass
     for weight, gradient in zip(model.weights, gradients, strict=True):
@@ -102,8 +99,10 @@ def fit(model, images, labels, epochs, batch_size, learning_rate, rng):
     """Train; return the mean training loss of each epoch."""
     history = []
     for epoch in range(epochs):
-        batches = shuffled_batches(images, labels, batch_size, rng)
-        losses = [training_step(model, x, y, learning_rate) for x, y in batches]
+        losses = []
+        for batch in shuffled_batches(len(images), batch_size, rng):
+            loss = training_step(model, images[batch], labels[batch], learning_rate)
+            losses.append(loss)
         history.append(float(np.mean(losses)))
         print(
             f"epoch {epoch + 1}/{epochs}: {len(losses)} batches, "
@@ -116,7 +115,7 @@ def accuracy(model, images, labels, batch_size=500):
     """Share of images whose highest-probability class is the right label."""
     hits = 0
     for start in range(0, len(images), batch_size):
-        probabilities = model(images[start : start + batch_size]).numpy()
+        probabilities = model.forward(images[start : start + batch_size]).numpy()
         hits += int(
             np.sum(probabilities.argmax(axis=1) == labels[start : start + batch_size])
         )

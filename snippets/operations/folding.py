@@ -6,7 +6,8 @@ straight line can split come apart.
 Points of the square [-2, 2]² belong to class "band" when |x1 + x2| < 1 and to
 class "outside" otherwise. In the input plane no straight line separates them.
 A relu layer followed by an affine layer folds the plane along the diagonal
-x1 + x2 = 0, and after the fold the vertical line h1 = 1 separates them all.
+x1 + x2 = 0, and after the fold the cut h1 < 1 sorts them exactly: band points
+have h1 < 1, outside points h1 >= 1 (none of the 400 drawn points has h1 = 1).
 """
 
 import matplotlib.pyplot as plt

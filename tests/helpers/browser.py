@@ -208,6 +208,10 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         )[:5]
 
         visit.maths = page.evaluate(js("maths"))
+        # Figures load lazily: scroll through the page, then check every one.
+        page.evaluate(js("scroll_through"))
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(js("images_settled"), timeout=20_000)
         visit.images = page.evaluate(js("images"))
         visit.code_blocks = page.locator(".md-content pre > code").count()
         visit.copy_buttons = page.locator(

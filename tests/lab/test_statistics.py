@@ -145,6 +145,10 @@ def test_the_pages_threshold_of_28_to_43_standard_errors():
     assert f"{t_quantile(0.975, 2):.1f}" == "4.3"
     assert "more than 2.8 to 4.3 times its standard error" in PROSE
     assert "which lies between 2 and 4 for two configurations of 3 seeds" in PROSE
+    # "the fewer its degrees of freedom ..., the more often luck alone gives a
+    # large t": the tail beyond a fixed t shrinks as the degrees of freedom grow
+    tails = [t_two_sided_p(2.5, df) for df in (1, 2, 3, 4, 10, 100)]
+    assert tails == sorted(tails, reverse=True)
     # 'less than the 1.96 that even a t-test with unlimited degrees of freedom
     # would need for p < 0.05'
     assert f"{t_quantile(0.975, 1e9):.2f}" == "1.96"
@@ -164,3 +168,52 @@ def test_the_standard_error_is_the_deviation_over_root_n():
     assert result.standard_error == pytest.approx(
         math.sqrt(2) * statistics.stdev(values) / math.sqrt(3)
     )
+
+
+def test_holm_passes_the_smallest_p_values_while_each_beats_its_share():
+    from lab.report import holm
+
+    # the page's made-up example: 0.004 < 0.05/3, then 0.03 is not below 0.05/2
+    assert holm([0.004, 0.03, 0.2]) == [True, False, False]
+    assert holm([0.2, 0.004, 0.02]) == [False, True, True]  # 0.02 < 0.05/2
+    assert holm([0.01, 0.04]) == [True, True]  # 0.01 < 0.025, 0.04 < 0.05
+    assert holm([0.028]) == [True]  # one comparison: the plain rule
+    assert holm([]) == []
+
+
+def test_truly_equal_pairs_of_three_seeds_pass_between_3_and_6_percent_of_the_time():
+    """'of pairs that are truly equal, about one in twenty passes it by luck
+    (with 3 seeds, between about 3 % and 6 % of them, depending on how the two
+    spreads compare)': Welch's test on normal samples of 3 with equal means."""
+    import numpy as np
+
+    from lab.report import t_two_sided_p
+
+    rng = np.random.default_rng(2026)
+    rates = {}
+    for ratio in (1, 4, 25, 100):  # ratio of the two variances
+        n = 20_000
+        a = rng.standard_normal((n, 3))
+        b = rng.standard_normal((n, 3)) * math.sqrt(ratio)
+        va, vb = a.var(axis=1, ddof=1) / 3, b.var(axis=1, ddof=1) / 3
+        t = (a.mean(axis=1) - b.mean(axis=1)) / np.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 2)
+        rates[ratio] = np.mean(
+            [t_two_sided_p(ti, di) < 0.05 for ti, di in zip(t, df, strict=True)]
+        )
+    # the standard error of each rate is about 0.0015
+    assert 0.03 <= min(rates.values()) < 0.04, rates
+    assert 0.05 < max(rates.values()) <= 0.06 + 0.005, rates
+
+
+def test_seven_equal_pairs_give_at_least_one_pass_about_30_percent_of_the_time():
+    assert f"{1 - 0.95**7:.0%}" == "30%"
+
+
+def test_the_t_threshold_falls_towards_196_as_the_degrees_of_freedom_grow():
+    """'the same t_quantile(0.975, df) as above gives 2.8 for 4 degrees of
+    freedom, and falls towards 1.96 as they grow'."""
+    thresholds = [t_quantile(0.975, df) for df in (4, 10, 100, 1000, 1e6)]
+    assert f"{thresholds[0]:.1f}" == "2.8"
+    assert thresholds == sorted(thresholds, reverse=True)
+    assert thresholds[-1] == pytest.approx(1.96, abs=1e-4)

@@ -241,3 +241,16 @@ def test_a_sweep_of_your_own_measures_its_pick_on_the_same_test_digits(tiny_swee
         in page
     )
     assert "compare validation accuracies only" in page
+
+
+def test_merge_does_not_check_the_machines_but_the_summary_lists_them(tmp_path):
+    assert sweep(tmp_path, "--shard", "1/2") == 0
+    assert sweep(tmp_path, "--shard", "2/2") == 0
+    [first, second] = sorted((tmp_path / "shards").glob("shard-*.json"))
+    data = json.loads(second.read_text())
+    for session in data["sessions"]:
+        session["environment"] = dict(session["environment"], cpu="Another CPU")
+    second.write_text(json.dumps(data))
+    assert main(["merge", "--results", str(tmp_path), "--quiet"]) == 0
+    summary = (tmp_path / "sweep-summary.md").read_text()
+    assert "| machines | " in summary and "Another CPU" in summary

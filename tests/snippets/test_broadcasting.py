@@ -34,12 +34,13 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "broadcasting.md"
 any_shape = st.lists(st.integers(min_value=0, max_value=3), max_size=4).map(tuple)
 # Two shapes that do broadcast together, drawn with their result shape.
 compatible_pair = mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
-# Ufuncs whose result has the inputs' dtype, and ufuncs whose result does not.
+# Six ufuncs: on two inputs of one dtype, add, multiply, maximum and floor_divide
+# keep it (except floor_divide on bools: int8); divide gives floats, less bools.
 UFUNCS = [np.add, np.multiply, np.maximum, np.divide, np.floor_divide, np.less]
 # Bool, the signed and unsigned integers of 8 to 64 bits, the floats of 16 to 64 bits.
-DTYPES = [np.bool_, np.int8, np.int16, np.int32, np.int64]
-DTYPES += [np.uint8, np.uint16, np.uint32, np.uint64]
-DTYPES += [np.float16, np.float32, np.float64]
+SIGNED = [np.int8, np.int16, np.int32, np.int64]
+UNSIGNED = [np.uint8, np.uint16, np.uint32, np.uint64]
+DTYPES = [np.bool_, *SIGNED, *UNSIGNED, np.float16, np.float32, np.float64]
 
 
 @settings(max_examples=300, deadline=None)
@@ -792,6 +793,12 @@ def test_the_dtype_rule_holds_for_bool_integer_and_float_dtypes_only():
         *(f"uint{bits}" for bits in (8, 16, 32, 64)),
         *(f"float{bits}" for bits in (16, 32, 64)),
     ]
+    # the summary's words (round 3, #6): NumPy has no 8-bit float
+    floats = [t.itemsize * 8 for t in numeric if t.kind == "f"]
+    integers = [t.itemsize * 8 for t in numeric if t.kind in "iu"]
+    assert (min(floats), min(integers), max(floats), max(integers)) == (16, 8, 64, 64)
+    page = " ".join(PAGE.read_text().split())
+    assert "bool, the integers of 8 to 64 bits and the floats of 16 to 64 bits." in page
     ufuncs = [
         getattr(np, name)
         for name in sorted(dir(np))
@@ -842,8 +849,13 @@ def test_tensorflow_python_numbers_complex_tensors_and_silent_wrap_around(capfd)
     plus_half = tf.constant([1 + 0j]) + 0.5
     assert plus_half.dtype == tf.complex128 and plus_half.numpy().tolist() == [1.5]
     for dtype in (tf.int8, tf.int32, tf.int64, tf.uint8):
-        with pytest.raises(tf.errors.InvalidArgumentError):
-            tf.constant([1], dtype) + 1.0
+        assert (tf.constant([1], dtype) + 1).dtype == dtype  # an int is converted
+        for number in (0.5, 1.0):  # a float never is, whatever its value
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                tf.constant([1], dtype) + number
+    for dtype in (tf.float16, tf.float32, tf.float64):
+        assert (tf.constant([0.5], dtype) + 1).dtype == dtype
+        assert (tf.constant([0.5], dtype) + 0.5).dtype == dtype
     # a Python int too large for uint8 wraps around, with no error and no warning
     capfd.readouterr()
     with warnings.catch_warnings():
@@ -895,3 +907,160 @@ def test_exercise_one_asks_numpy_about_every_pair():
     page = PAGE.read_text()
     assert "-> shapes (3, 1) and (2, 5, 4) do not broadcast" in page
     assert "neither is 1 | NumPy: ValueError" in page
+
+
+def test_the_leftmost_axis_is_compared_last():
+    """(5, 1, 3) / (4, 2, 3): the clash is on axis 0, numbered -3 from the end."""
+    rank = 3
+    compared = list(range(-1, -rank - 1, -1))  # the order broadcast_shape uses
+    assert compared[-1] == -3 and np.arange(rank)[-3] == 0
+    with pytest.raises(ValueError, match="axis -3 has sizes 5 and 4"):
+        broadcast_shape((5, 1, 3), (4, 2, 3))
+    # the two axes to its right were compared first, and passed
+    assert broadcast_shape((1, 3), (2, 3)) == (2, 3)
+
+
+def test_the_snippet_imports_numpy_as_np():
+    path = (
+        Path(__file__).resolve().parents[2] / "snippets/broadcasting/naive_broadcast.py"
+    )
+    imports = [
+        line
+        for line in path.read_text().split('"""', 2)[2].splitlines()
+        if line.startswith(("import ", "from "))
+    ]
+    assert "import numpy as np" in imports
+    assert not any(line.startswith("from numpy") for line in imports)
+    page = " ".join(PAGE.read_text().split())
+    assert "(the file imports NumPy with `import numpy as np`;" in page
+
+
+def test_the_course_examples_are_read_from_the_explorers_data():
+    """One source for the course's examples: the explorer's JSON file."""
+    import json
+
+    data = Path(__file__).resolve().parents[2] / (
+        "snippets/broadcasting/explorer_examples.json"
+    )
+    examples = json.loads(data.read_text(encoding="utf-8"))["examples"]
+    assert [
+        (e["name"], tuple(e["shapes"][0]), tuple(e["shapes"][1])) for e in examples
+    ] == COURSE_EXAMPLES
+    assert all(len(e["shapes"]) == 2 for e in examples)
+
+
+# Round 3 of the referee's review (reviews/broadcasting-r3.md)
+
+
+def test_tensorflow_equality_operators_return_one_boolean_on_a_clash():
+    """#1: `==` and `!=` on shapes that do not broadcast raise nothing, eagerly or
+    traced; tf.equal, tf.not_equal, `<` and NumPy raise."""
+    tf = pytest.importorskip("tensorflow")
+    x, y = tf.ones((5, 1, 3)), tf.ones((4, 2, 3))
+    for result, value in ((x == y, False), (x != y, True)):
+        assert result.shape == () and result.dtype == tf.bool
+        assert bool(result) is value
+
+    @tf.function
+    def equal(a, b):
+        return a == b
+
+    traced = equal(x, y)
+    assert traced.shape == () and not bool(traced)
+    for op in (tf.equal, tf.not_equal, tf.less):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Incompatible"):
+            op(x, y)
+    for op in (np.equal, np.not_equal):
+        with pytest.raises(ValueError, match="could not be broadcast"):
+            op(np.ones((5, 1, 3)), np.ones((4, 2, 3)))
+    # on shapes that broadcast, == is element-wise like NumPy's
+    assert (tf.ones((2, 1)) == tf.ones(3)).shape == (2, 3)
+    page = " ".join(PAGE.read_text().split())
+    assert "with one exception: on shapes that do not broadcast, the operators" in page
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=3),
+    st.tuples(any_shape, any_shape).filter(
+        lambda pair: len(pair[0]) <= 3 and len(pair[1]) <= 3
+    ),
+)
+def test_tensorflow_matmul_broadcasts_its_batch_axes_as_numpy_does(batches, pair):
+    """#2: the page claims agreement for up to three batch axes, what is drawn."""
+    tf = pytest.importorskip("tensorflow")
+    batch_a, batch_b = batches.input_shapes
+    rng = np.random.default_rng(0)
+    a = rng.integers(-9, 10, size=(*batch_a, 2, 3)).astype(np.float32)
+    b = rng.integers(-9, 10, size=(*batch_b, 3, 4)).astype(np.float32)
+    result = (tf.constant(a) @ tf.constant(b)).numpy()
+    assert result.shape == (*batches.result_shape, 2, 4) == (a @ b).shape
+    assert np.array_equal(result, a @ b)
+    # any two batch shapes: an error in TensorFlow exactly when NumPy raises one
+    a, b = np.ones((*pair[0], 2, 3), np.float32), np.ones((*pair[1], 3, 4), np.float32)
+    try:
+        expected = (a @ b).shape
+    except ValueError:
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            tf.constant(a) @ tf.constant(b)
+    else:
+        assert tuple((tf.constant(a) @ tf.constant(b)).shape) == expected
+    page = " ".join(PAGE.read_text().split())
+    assert "do on the shapes tested, with up to three batch axes." in page
+
+
+def test_tensorflow_converts_python_ints_that_fit_in_int64():
+    """#3: 0 to 2**63 - 1 is converted for every integer and float dtype; the
+    old, general wording fails at 2**63, which an integer tensor refuses."""
+    tf = pytest.importorskip("tensorflow")
+    integers = [tf.int8, tf.int16, tf.int32, tf.int64]
+    integers += [tf.uint8, tf.uint16, tf.uint32, tf.uint64]
+    for dtype in [*integers, tf.float16, tf.float32, tf.float64]:
+        for number in (0, 1, 300, 2**31, 2**63 - 1):
+            assert (tf.constant([1], dtype) + number).dtype == dtype
+    for dtype in (tf.int32, tf.int64, tf.uint8):
+        with pytest.raises(ValueError, match="out-of-range integer"):
+            tf.constant([1], dtype) + 2**63
+    page = " ".join(PAGE.read_text().split())
+    assert "A Python `int` from 0 to 2⁶³ − 1 (the largest `int64`)" in page
+
+
+def test_the_comment_on_the_six_ufuncs_holds():
+    """#7: the comment above UFUNCS in the property tests."""
+    same = [np.add, np.multiply, np.maximum, np.floor_divide]
+    assert sorted(UFUNCS, key=str) == sorted([*same, np.divide, np.less], key=str)
+    for dtype in DTYPES:
+        x = np.ones(2, dtype)
+        for op in same:
+            expected = (
+                np.int8 if (op is np.floor_divide and dtype is np.bool_) else dtype
+            )
+            assert op(x, x).dtype == expected, (op, dtype)
+        assert np.issubdtype(np.divide(x, x).dtype, np.floating)
+        assert np.less(x, x).dtype == np.bool_
+    assert np.divide(np.ones(2, np.int8), 1).dtype == np.float64  # not int8
+
+
+def test_settings_give_the_most_draws_and_hypothesis_may_stop_sooner():
+    """#8: max_examples is an upper bound; the page's tests still draw hundreds."""
+    few, many = [], []
+
+    @settings(max_examples=300, database=None)
+    @given(st.booleans())
+    def two_possible_inputs(value):
+        few.append(value)
+
+    @settings(max_examples=300, database=None, deadline=None)
+    @given(any_shape, any_shape)
+    def as_the_first_property_test(shape_a, shape_b):
+        many.append((shape_a, shape_b))
+
+    two_possible_inputs()
+    as_the_first_property_test()
+    assert len(few) < 300 and set(few) == {False, True}
+    assert len(set(many)) >= 200  # "hundreds of random inputs"
+    with pytest.raises(ValueError, match="do not broadcast"):  # match: contained
+        broadcast_shape((2,), (3,))
+    # a message without the text fails
+    with pytest.raises(AssertionError), pytest.raises(ValueError, match="absent"):
+        broadcast_shape((2,), (3,))

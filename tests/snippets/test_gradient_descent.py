@@ -300,21 +300,38 @@ def test_the_gradient_check_catches_a_wrong_gradient():
 
 def test_dense_layer_gradient_formulas_have_the_weights_shapes():
     W, b = np.linspace(-1, 1, 6).reshape(3, 2), np.array([0.1, -0.2])
-    grad_W, grad_b = gradient_check._dense_hand(W, b)
+    x = gradient_check.X_DENSE
+    grad_W, grad_b, grad_x = gradient_check._dense_hand(W, b, x)
     assert grad_W.shape == W.shape and grad_b.shape == b.shape
+    assert grad_x.shape == x.shape
+
+
+def test_the_dense_check_covers_the_three_formulas_of_the_text():
+    name = "½·sum((x·W + b − t)²), dense layer"
+    _, hand, params = gradient_check.CHECKS[name]
+    W, b, x = params
+    assert x is gradient_check.X_DENSE  # the input is checked too, not only W and b
+    G = x @ W + b - gradient_check.T_DENSE  # dL/dy of the squared error
+    expected = [x.T @ G, G.sum(axis=0), G @ W.T]  # x^T G, sum of G, G W^T
+    for got, formula in zip(hand(*params), expected, strict=True):
+        np.testing.assert_array_equal(got, formula)
+    result = gradient_check.run_checks()[name]
+    assert len(result["hand"]) == 3
+    assert result["differences gap"] <= gradient_check.TOLERANCE
+    assert result["tape gap"] <= gradient_check.TOLERANCE
 
 
 # --- the network from scratch --------------------------------------------------
 
 
 def test_shuffled_batches_cover_every_sample_once_per_epoch():
-    images = np.arange(300)
     rng = np.random.default_rng(0)
-    seen = [x for x, _ in scratch_network.shuffled_batches(images, images, 128, rng)]
-    assert [len(x) for x in seen] == [128, 128, 44]  # the last batch is shorter
+    seen = scratch_network.shuffled_batches(300, 128, rng)
+    assert [len(batch) for batch in seen] == [128, 128, 44]  # the last is shorter
     assert sorted(np.concatenate(seen)) == list(range(300))
-    again = [x for x, _ in scratch_network.shuffled_batches(images, images, 128, rng)]
-    assert not np.array_equal(np.concatenate(again), np.concatenate(seen))  # reshuffled
+    again = scratch_network.shuffled_batches(300, 128, rng)  # calling again...
+    assert not np.array_equal(np.concatenate(again), np.concatenate(seen))  # reshuffles
+    assert isinstance(seen, list)  # drawn when called, not when first iterated
 
 
 def test_the_dense_layer_computes_activation_of_x_w_plus_b():
@@ -323,7 +340,7 @@ def test_the_dense_layer_computes_activation_of_x_w_plus_b():
     layer = scratch_network.DenseLayer(3, 2, tf.nn.relu, np.random.default_rng(0))
     x = np.array([[1.0, -2.0, 0.5]], dtype="float32")
     expected = np.maximum(x @ layer.W.numpy() + layer.b.numpy(), 0)
-    np.testing.assert_allclose(layer(x).numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(layer.forward(x).numpy(), expected, rtol=1e-6)
     assert [tuple(w.shape) for w in layer.weights] == [(3, 2), (2,)]
 
 
@@ -337,7 +354,7 @@ def test_a_training_step_lowers_the_loss_on_its_batch():
     x = rng.normal(size=(8, 4)).astype("float32")
     labels = rng.integers(0, 3, size=8)
     before = scratch_network.training_step(model, x, labels, 0.5)
-    after = float(scratch_network.cross_entropy(labels, model(x)))
+    after = float(scratch_network.cross_entropy(labels, model.forward(x)))
     assert after < before
 
 
@@ -358,7 +375,7 @@ def test_the_network_from_scratch_reaches_its_stated_accuracy(capsys):
 def test_momentum_and_rmsprop_beat_sgd_on_the_ravine():
     runs = optimizer_paths.paths("aligned")
     final = {name: optimizer_paths.ravine(path[-1]) for name, path in runs.items()}
-    sgd, momentum, rmsprop = (final[name] for name in optimizer_paths.OPTIMIZERS)
+    sgd, momentum, rmsprop = final.values()
     assert rmsprop < momentum < sgd
     assert sgd > 10 * momentum  # "more than ten times lower than SGD"
     assert 2 / optimizer_paths.CURVATURES[1] > 0.07  # SGD's rate is below the limit
@@ -366,7 +383,7 @@ def test_momentum_and_rmsprop_beat_sgd_on_the_ravine():
     assert np.all(np.sign(w2[1:]) != np.sign(w2[:-1]))  # it zigzags across
     # the figure's alt text: momentum overshoots the minimum, RMSprop does not
     assert runs["SGD + momentum 0.8, rate 0.03"][:, 0].max() > 0
-    assert runs["RMSprop, rate 0.3, rho 0.9"][:, 0].max() <= 0
+    assert runs["RMSprop, rho 0.9, rate 0.3"][:, 0].max() <= 0
     assert runs["SGD, rate 0.07"][:, 0].max() <= 0
 
 

@@ -100,6 +100,10 @@ def test_momentums_swings_shrink_by_sqrt_mu_on_average_not_at_every_step():
     path = descent.momentum_descent(lambda x: x, 1.0, 3.0, 0.9, 100)
     ratios = np.abs(path[1:] / path[:-1])
     assert np.sum(ratios > 1) > 30  # |x| rises on many steps...
+    # x swings about 0, but its sign does not simply alternate (+ - + + - ...)
+    signs = np.sign(path)
+    flips = signs[1:] != signs[:-1]
+    assert flips.sum() > 30 and not flips.all()
     # ...while the envelope |x_t| / 0.949^t neither grows nor shrinks
     envelope = np.abs(path) / np.sqrt(0.9) ** np.arange(101)
     early, late = envelope[10:50].max(), envelope[50:].max()
@@ -135,6 +139,26 @@ def test_momentum_0_9_widens_the_limit_1_9_times_and_the_steady_step_10_times():
     path = descent.momentum_descent(lambda x: np.ones_like(x), 0.0, 0.1, momentum, 400)
     assert -(path[-1] - path[-2]) == pytest.approx(0.1 / (1 - momentum), rel=1e-9)
     assert 0.1 / (1 - momentum) == pytest.approx(10 * 0.1)
+
+
+def test_raising_the_momentum_never_breaks_a_converging_run_raising_the_rate_can():
+    products = np.linspace(0.05, 4.0, 80)  # ηλ
+    momenta = np.linspace(0.0, 0.98, 50)
+    converges = np.array(
+        [[largest_root(p, m) < 1 for m in momenta] for p in products]
+    )  # rows: ηλ, columns: μ
+    # with η fixed, a larger μ never turns a converging run into a diverging one...
+    assert np.all(converges[:, 1:] >= converges[:, :-1])
+    # ...while with μ fixed a larger η does: not "much like raising the rate"
+    assert np.any(converges[:-1, :] > converges[1:, :])
+    for p, m in ((1.9, 0.0), (2.9, 0.5), (3.7, 0.9)):
+        assert largest_root(p, m) < 1 < largest_root(p + 0.2, m)
+    # the price of a large μ across the valley: swings shrink at best by √μ
+    for m in momenta:
+        assert min(largest_root(p, m) for p in products) >= np.sqrt(m) - 1e-9
+    # along a gentle slope it does act like a larger rate: steps η/(1 − μ)·g
+    path = descent.momentum_descent(lambda x: np.ones_like(x), 0.0, 0.1, 0.5, 200)
+    assert -(path[-1] - path[-2]) == pytest.approx(0.1 / (1 - 0.5))
 
 
 def test_the_predict_then_run_exercise():
@@ -224,6 +248,20 @@ def test_steady_gradients_step_about_eta_unless_they_are_tiny():
     assert steady_step(1e-5) / 0.01 < 0.05
 
 
+def test_rmsprop_steps_less_far_than_plain_descent_exactly_above_1():
+    learning_rate = 0.01
+    for g in (1.05, 2.0, 100.0):
+        assert steady_step(g, learning_rate) < learning_rate * g
+    # below 1 further, even far below the epsilon threshold
+    for g in (0.95, 0.5, 1e-2, 1e-4, 1e-6):
+        assert steady_step(g, learning_rate) > learning_rate * g
+    # the dividing line: η·g/√(g² + ε) = η·g exactly when g² + ε = 1
+    assert np.sqrt(1 - 1e-7) == pytest.approx(1, abs=1e-7)
+    # "large" means larger than 1, not larger than the other weights' gradients:
+    # gradients of 0.5 and 0.01 both step further than plain descent would
+    assert steady_step(0.5) > 0.01 * 0.5 and steady_step(0.01) > 0.01 * 0.01
+
+
 def test_the_running_average_figure_says_what_the_numbers_do():
     g = rmsprop_average.gradients()
     squares = g**2
@@ -232,8 +270,16 @@ def test_the_running_average_figure_says_what_the_numbers_do():
     slow = rmsprop_average.running_mean_square(g, 0.9)
     fast = rmsprop_average.running_mean_square(g, 0.5)
     assert slow[0] == pytest.approx(0.1 * squares[0]) and fast[0] == 0.5 * squares[0]
-    # rho 0.9: climbs for about 20 steps, then levels off at the dots' height
-    assert np.all(slow[:20] < 0.9 * first.mean())
+    # rho 0.9: climbs for eight steps to about 0.7...
+    assert np.all(np.diff(slow[:8]) > 0) and slow[8] < slow[7]
+    assert slow[7] == pytest.approx(0.7, abs=0.05)
+    # ...stays there (steps 8 to 18) while the dots dip: it does not climb steadily
+    assert np.all(np.abs(slow[7:18] - 0.7) < 0.06)
+    assert squares[8:18].mean() < 0.7 * first.mean()
+    assert np.sum(np.diff(slow[7:18]) < 0) >= 4
+    # ...and reaches the dots' height, about 1, after about 20 steps
+    assert first.mean() == pytest.approx(1, abs=0.05)
+    assert np.all(slow[:19] < 0.9 * first.mean())
     assert np.all(np.abs(slow[21:30] / first.mean() - 1) < 0.1)
     # ...and after the drop stays above every later squared gradient
     assert np.all(slow[30:] > second)
@@ -354,6 +400,11 @@ def test_a_none_gradient_fails_or_is_skipped_only_in_the_update():
         optimizer.apply_gradients([(tf.constant(1.0), W), (None, b)])
     assert any("Gradients do not exist" in str(w.message) for w in caught)
     assert float(b.numpy()) == 2.0 and float(W.numpy()) == pytest.approx(0.9)
+    # ...but when every gradient is None it raises a ValueError
+    for optimizer in (keras.optimizers.SGD(0.1), keras.optimizers.RMSprop(0.1)):
+        with pytest.raises(ValueError, match="No gradients provided"):
+            optimizer.apply_gradients([(None, b)])
+    assert float(b.numpy()) == 2.0
 
 
 def test_the_graph_figure_labels_every_node_but_y_true_with_a_gradient():
@@ -404,7 +455,7 @@ def test_he_initialisation_keeps_the_mean_square_of_relu_outputs():
     rng = np.random.default_rng(0)
     layer = scratch_network.DenseLayer(784, 512, tf.nn.relu, rng)
     x = rng.normal(size=(256, 784)).astype("float32")
-    ratio = float(np.mean(layer(x).numpy() ** 2) / np.mean(x**2))
+    ratio = float(np.mean(layer.forward(x).numpy() ** 2) / np.mean(x**2))
     assert 0.9 < ratio < 1.1
     assert float(np.std(layer.W.numpy())) == pytest.approx(np.sqrt(2 / 784), rel=0.01)
 
@@ -479,7 +530,7 @@ def test_rmsprop_wins_on_the_aligned_valley_and_falls_behind_momentum_rotated(ra
 
 
 def test_sgd_and_momentum_do_not_see_the_rotation(ravines):
-    for name in list(optimizer_paths.OPTIMIZERS)[:2]:
+    for name in list(ravines["aligned"])[:2]:  # SGD and momentum
         aligned = ravines["aligned"][name]
         rotated = ravines["rotated by 45°"][name]
         np.testing.assert_allclose(
@@ -501,14 +552,14 @@ def test_sgd_and_momentum_do_not_see_the_rotation(ravines):
 def test_rmsprops_first_step_and_its_running_scales(ravines):
     first = 0.3 / np.sqrt(1 - 0.9)
     for valley in optimizer_paths.VALLEYS:
-        path = ravines[valley]["RMSprop, rate 0.3, rho 0.9"]
+        path = ravines[valley]["RMSprop, rho 0.9, rate 0.3"]
         np.testing.assert_allclose(np.abs(path[1] - path[0]), [first, first], rtol=1e-6)
     assert f"{first:.2f}" == "0.95"
-    aligned = ravines["aligned"]["RMSprop, rate 0.3, rho 0.9"]
+    aligned = ravines["aligned"]["RMSprop, rho 0.9, rate 0.3"]
     assert np.abs(aligned[10:, 1]).max() < 0.01  # on the floor from step 10...
     assert np.all(np.diff(aligned[:, 0]) > 0)  # ...straight on towards the minimum
     assert abs(aligned[-1, 0]) < 0.01
-    rotated = ravines["rotated by 45°"]["RMSprop, rate 0.3, rho 0.9"]
+    rotated = ravines["rotated by 45°"]["RMSprop, rho 0.9, rate 0.3"]
     step = rotated[1] - rotated[0]
     assert abs(step @ np.array([1.0, 1.0])) < 1e-9  # straight across the floor w₂ = w₁
     # rotated: the two coordinates' divisors √(s + ε) stay within a factor of 2,
@@ -531,7 +582,7 @@ def test_the_rotated_figure_alt_text(ravines):
     runs = ravines["rotated by 45°"]
     loss = optimizer_paths.rotated_ravine
     sgd = loss(runs["SGD, rate 0.07"])
-    rmsprop = loss(runs["RMSprop, rate 0.3, rho 0.9"])
+    rmsprop = loss(runs["RMSprop, rho 0.9, rate 0.3"])
     assert np.sum(rmsprop > sgd) > optimizer_paths.STEPS * 0.8  # "for most of the run"
     np.testing.assert_allclose(
         optimizer_paths.ROTATED_START, (-7.78, -4.95), atol=0.005
@@ -569,6 +620,47 @@ def test_momentum_keeps_swinging_across_the_valley_and_wins_along_the_floor(ravi
 
 
 # --- smaller sentences ------------------------------------------------------------
+
+
+def test_the_rates_are_hand_picked_and_the_tuned_rates_rank_the_same(ravines):
+    names = list(optimizer_paths.OPTIMIZERS)
+    hand = {name: rate for name, (_, rate) in optimizer_paths.OPTIMIZERS.items()}
+    best = {
+        valley: {name: optimizer_paths.best_rate(name, valley) for name in names}
+        for valley in optimizer_paths.VALLEYS
+    }
+    aligned, rotated = best["aligned"], best["rotated by 45°"]
+    # picked by hand, not tuned: momentum's and RMSprop's are not the grid's best
+    assert hand[names[0]] == aligned[names[0]] == 0.07
+    assert hand[names[1]] != aligned[names[1]] == rotated[names[1]] == 0.04
+    assert hand[names[2]] != aligned[names[2]]
+    assert (aligned[names[2]], rotated[names[2]]) == (0.39, 0.38)
+    # SGD's hand-picked rate is just below the rate at which it diverges
+    assert hand[names[0]] < 2 / optimizer_paths.CURVATURES[1] < hand[names[0]] + 0.02
+
+    def scores(valley, rates=None):
+        loss = optimizer_paths.VALLEYS[valley][0]
+        runs = optimizer_paths.paths(valley, rates)
+        mean = [optimizer_paths.mean_last_loss(loss, path) for path in runs.values()]
+        return mean, [loss(path[-1]) for path in runs.values()]
+
+    # tuned, by the mean of the last 10 steps: RMSprop, momentum, SGD aligned...
+    sgd, momentum, rmsprop = scores("aligned", aligned)[0]
+    assert rmsprop < momentum < sgd
+    # ...and momentum, RMSprop, SGD rotated
+    (sgd, momentum, rmsprop), final = scores("rotated by 45°", rotated)
+    assert momentum < rmsprop < sgd
+    assert final[2] < final[1]  # after exactly 50 steps RMSprop is a little below
+    assert final[1] < 1.2 * final[2]
+    # the hand-picked ranking, by the mean as well as after 50 steps
+    mean, final = scores("aligned")
+    assert mean[2] < mean[1] < mean[0] and final[2] < final[1] < final[0]
+    mean, final = scores("rotated by 45°")
+    assert final[1] < final[2] < final[0]
+    assert mean[1] < mean[0] < mean[2]  # the hand-picked RMSprop's mean > SGD's
+    # momentum's loss still swings from step to step at the end of the run
+    loss = optimizer_paths.ravine(ravines["aligned"][f"{names[1]}, rate 0.03"])
+    assert np.sum(np.diff(loss[-11:]) > 0) >= 3
 
 
 def test_kerass_sgd_with_momentum_is_the_pages_velocity_form():
@@ -626,6 +718,16 @@ def test_the_tape_gives_each_source_its_own_shape():
         loss = tf.reduce_sum(tf.matmul(x, W) + b)
     grad_W, grad_b = tape.gradient(loss, [W, b])
     assert grad_W.shape == W.shape and grad_b.shape == b.shape
+    assert isinstance(grad_W, tf.Tensor) and isinstance(grad_b, tf.Tensor)
+    # the exception: rows read through tf.gather come back as IndexedSlices
+    E = tf.Variable(tf.ones((5, 2)))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.gather(E, [1, 3]))
+    gathered = tape.gradient(loss, E)
+    assert isinstance(gathered, tf.IndexedSlices)
+    assert not isinstance(gathered, tf.Tensor)
+    assert list(gathered.dense_shape.numpy()) == [5, 2]
+    assert sorted(gathered.indices.numpy()) == [1, 3]  # only the rows read
 
 
 def keras_first_step(g, learning_rate=0.001):
@@ -676,7 +778,17 @@ def test_the_contributions_of_several_paths_add_up():
     x = tf.Variable(2.0)
     with tf.GradientTape() as tape:
         y = x * x + 3 * x  # x feeds a product (two paths) and a sum
-    assert tape.gradient(y, x).numpy() == 2.0 + 2.0 + 3.0  # x + x + 3
+    gradient = tape.gradient(y, x).numpy()
+    assert gradient == 2.0 + 2.0 + 3.0  # x + x + 3
+    # node by node: x feeds two nodes, p = x·x and q = 3x, and y = p + q.
+    # Each node passes d(y)/d(node) times its local derivative to each input;
+    # x adds up what it receives from both.
+    x_value = 2.0
+    dy_dp, dy_dq = 1.0, 1.0  # from y = p + q
+    from_p = dy_dp * x_value + dy_dp * x_value  # p = x·x uses x twice
+    from_q = dy_dq * 3.0
+    assert from_p + from_q == gradient
+    assert from_p != gradient  # one path alone is not enough
 
 
 def test_kerass_sgd_defaults_to_no_momentum():
@@ -716,3 +828,16 @@ def test_momentum_0_9_rolls_over_the_bump_and_0_5_does_not():
     assert final[0.5][-1] == pytest.approx(local_minimum, abs=1e-3)
     assert final[0.9][-1] == pytest.approx(global_minimum, abs=1e-3)
     assert final[0.9].min() < global_minimum  # overshoots the minimum it ends in
+
+
+def test_plain_descent_settles_in_the_first_dip_only_with_small_steps():
+    from snippets.gradient_descent import two_minima
+
+    global_minimum, bump, local_minimum = two_minima.critical_points()
+    gradient = two_minima.two_valleys_gradient
+    small = descent.gradient_descent(gradient, 2.0, 0.01, 2000)
+    assert np.all(small > bump)  # the first dip from x = 2 is the local minimum
+    assert small[-1] == pytest.approx(local_minimum, abs=1e-4)
+    large = descent.gradient_descent(gradient, 2.0, 0.1, 200)
+    assert large[1] < bump  # one large step jumps over the bump...
+    assert large[-1] == pytest.approx(global_minimum, abs=1e-3)  # ...and the dip

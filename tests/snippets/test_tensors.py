@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from lab.mnist_data import load_mnist
+from tests.helpers.fresh import in_fresh_process
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 PAGE = REPOSITORY / "docs" / "tensors.md"
@@ -696,7 +697,9 @@ class _BatchRecorder:
         return model.batches
 
 
-def test_keras_fit_shuffles_before_every_epoch_unless_shuffle_is_false():
+def test_keras_fit_shuffles_before_every_epoch_unless_shuffle_is_false(request):
+    if not in_fresh_process(request):
+        return  # unseeded shuffling needs a process where no test set determinism
     import keras
     import tensorflow as tf
 
@@ -954,3 +957,76 @@ def test_the_page_uses_none_of_the_examples_of_chollets_book():
     for path in sources:
         text = path.read_text()
         assert not [b for b in borrowed if b in text], path.name
+
+
+# ---- Third referee round
+
+
+def test_the_item_assignment_error_is_pythons_wording_naming_tensorflows_class():
+    import tensorflow as tf
+
+    images = tf.constant(np.zeros((2, 3), dtype=np.uint8))
+    eager = type(images)
+    # TensorFlow defines no __setitem__: Python raises its own TypeError ...
+    assert not [c for c in eager.__mro__ if "__setitem__" in vars(c)]
+    with pytest.raises(TypeError) as tensor_error:
+        images[0, 0] = 255
+    with pytest.raises(TypeError) as tuple_error:
+        (1, 2)[0] = 3  # any type without item assignment
+    wording = "object does not support item assignment"
+    assert str(tuple_error.value) == f"'tuple' {wording}"
+    # ... whose only TensorFlow part is the class name
+    name = f"{eager.__module__}.{eager.__qualname__}"
+    assert str(tensor_error.value) == f"'{name}' {wording}"
+    assert "# Python's wording, naming TensorFlow's class" in page_text()
+
+
+def test_channels_first_puts_the_channels_before_height_and_width():
+    import keras
+
+    # images: (samples, channels, height, width), 3 channels read from axis 1
+    conv = keras.layers.Conv2D(4, 3, data_format="channels_first")
+    conv.build((None, 3, 5, 5))
+    assert conv.kernel.shape[2] == 3
+    # video for ConvLSTM2D: (samples, time, channels, rows, cols); the channels
+    # come after the time axis, not right after the samples axis
+    recurrent = keras.layers.ConvLSTM2D(4, 3, data_format="channels_first")
+    recurrent.build((None, 2, 3, 5, 5))
+    assert recurrent.cell.kernel.shape[2] == 3
+    assert "(samples, channels, height, width)" in page_text()
+
+
+def test_shuffle_buffers_elements_samples_before_batch_and_batches_after():
+    import tensorflow as tf
+
+    before = tf.data.Dataset.range(12).shuffle(12, seed=1).batch(4)
+    after = tf.data.Dataset.range(12).batch(4).shuffle(3, seed=1)
+    before_batches = [b.numpy().tolist() for b in before]
+    after_batches = [b.numpy().tolist() for b in after]
+    in_order = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    # after batch: whole batches are the elements, moved but never mixed
+    assert sorted(after_batches) == in_order and after_batches != in_order
+    # before batch: samples are the elements, so the batches mix them
+    assert sorted(before_batches) != in_order
+    assert sorted(itertools.chain(*before_batches)) == list(range(12))
+
+
+def test_the_crops_figure_is_three_rows_of_the_same_four_digits(mnist):
+    import json
+
+    (x_train, _), _ = mnist
+    batch = x_train[16:20]
+    described = json.loads(
+        (REPOSITORY / "tests" / "figures" / "tensors" / "crops.json").read_text()
+    )
+    panels = described["axes"]
+    assert len(panels) == 12  # three rows of four
+    crops = [batch, batch[:, :14, :14], batch[:, 4:-4, 4:-4]]
+    for row, images in enumerate(crops):
+        for column in range(4):
+            (drawn,) = panels[4 * row + column]["images"]
+            shown = np.array(drawn["values"]).reshape(drawn["shape"])
+            assert np.array_equal(shown, images[column])  # digit `column`, every row
+    assert alt_text("crops.svg").startswith(
+        "A grid of three rows and four columns: the same four digits"
+    )
