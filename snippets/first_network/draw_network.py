@@ -2,7 +2,7 @@
 
     python snippets/first_network/draw_network.py
 
-Writes docs/figures/first-network/network.svg. The shapes are those of one
+Draws first-network/network.svg. The shapes are those of one
 training batch of 128 images; the weight counts are computed, not typed.
 """
 

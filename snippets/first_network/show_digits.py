@@ -2,7 +2,7 @@
 
     python snippets/first_network/show_digits.py
 
-Writes docs/figures/first-network/digits.svg.
+Draws first-network/digits.svg (where it is saved: snippets/figures.py).
 """
 
 import matplotlib.pyplot as plt
@@ -22,9 +22,9 @@ def main() -> None:
     figure, axes = plt.subplots(1, SHOWN + 1, figsize=(11, 1.9))
     for i, axis in enumerate(axes[:SHOWN]):
         axis.imshow(x_train[i], **INK)
-        axis.set_title(f"x_train[{i}]: {y_train[i]}", fontsize=9)
+        axis.set_title(f"train {i}: {y_train[i]}", fontsize=9)
     axes[-1].imshow(x_test[0], **INK)
-    axes[-1].set_title(f"x_test[0]: {y_test[0]}", fontsize=9, color="tab:red")
+    axes[-1].set_title(f"test 0: {y_test[0]}", fontsize=9, color="tab:red")
     for axis in axes:
         axis.set_xticks([])
         axis.set_yticks([])

@@ -2,7 +2,7 @@
 
     python snippets/gradient_descent/difference_quotients.py
 
-Writes docs/figures/gradient-descent/difference-quotients.svg (the page prints
+Draws gradient-descent/difference-quotients.svg (the page prints
 the table): on the left,
 secant lines through (2, 8) that approach the tangent of slope 12; on the
 right, the error of forward and central difference quotients as h shrinks.

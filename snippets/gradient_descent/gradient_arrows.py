@@ -2,7 +2,7 @@
 
     python snippets/gradient_descent/gradient_arrows.py
 
-Writes docs/figures/gradient-descent/gradient-arrows.svg: contour lines (lines
+Draws gradient-descent/gradient-arrows.svg: contour lines (lines
 of equal f) and, at the points of a grid, an arrow along −∇f, the direction of
 steepest descent. The contour levels are equally spaced (f = 3, 6, ..., 24), so
 the lines crowd together where f is steep, and there the arrows are longest;

@@ -2,7 +2,7 @@
 
     python snippets/gradient_descent/learning_rate_paths.py
 
-Writes docs/figures/gradient-descent/learning-rates-1d.svg (on L(x) = x²) and
+Draws gradient-descent/learning-rates-1d.svg (on L(x) = x²) and
 learning-rates-2d.svg (on L(w) = w₁² + 3·w₂²). The page prints the tables.
 """
 

@@ -2,7 +2,7 @@
 
     python snippets/gradient_descent/two_minima.py
 
-Writes docs/figures/gradient-descent/two-minima.svg; the page prints where
+Draws gradient-descent/two-minima.svg; the page prints where
 each run ends. L(x) = x⁴ − 3x² + x has a global minimum near x = −1.30 and a shallower
 local one near x = 1.13, separated by a bump near x = 0.17.
 """

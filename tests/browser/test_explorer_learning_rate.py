@@ -260,13 +260,21 @@ def test_without_momentum_it_is_plain_gradient_descent(page, cases):
 
 
 def test_only_the_product_matters(page, cases):
-    """Double λ and halve η: the iterates do not change (doubling is exact)."""
+    """Double λ and halve η: the iterates do not change (doubling is exact),
+    except where they come within rounding of floating point's smallest numbers."""
     pairs = [c for c in cases if c["curvature"] <= 5][:400]
     doubled = [
         dict(c, curvature=2 * c["curvature"], learning_rate=c["learning_rate"] / 2)
         for c in pairs
     ]
-    assert explorer_paths(page, pairs) == explorer_paths(page, doubled)
+    tiny = 1e-290  # near the smallest normal float, 2.2e-308, λx may round
+    for one, other in zip(
+        explorer_paths(page, pairs), explorer_paths(page, doubled), strict=True
+    ):
+        assert all(
+            same(a, b) or max(abs(a), abs(b)) < tiny
+            for a, b in zip(one, other, strict=True)
+        )
 
 
 # --- Where it converges: the chapter's condition ----------------------------------
