@@ -8,7 +8,7 @@
 PYTHON ?= python3
 export NO_MKDOCS_2_WARNING := 1
 # TensorFlow's C++ log lines below FATAL stay hidden once its logging is set up:
-# with 2, a machine without a GPU still prints "E0000 ... failed call to cuInit"
+# with 2, Linux without a GPU driver still prints "E0000 ... failed call to cuInit"
 # and Keras training under op determinism, on data that does not fill whole
 # batches, "E0000 ... NodeDef mentions attribute ...", which are harmless but read as failures. Lines written while TensorFlow
 # loads, before its logging is set up, show at any level (the home page lists

@@ -10,12 +10,13 @@ over seeds, with n) into the results directory and SVG figures into the figures
 directory. The same files give the same bytes, so the committed tables and
 figures can be checked against the committed CSV.
 
-Two configurations are ranked only when Welch's t-test on their seeds' final
-values gives p < 0.05 (``different``); otherwise the tables say the seeds
-cannot tell them apart. Where a finding rests on several comparisons made
-together (the selected configuration against the 19 others, a momentum's best
-learning rate against its 4 others, the 7 pairs that share an effective step),
-Holm's correction (``holm``) is applied over them.
+Two configurations are called different only when Welch's t-test on their
+seeds' final values gives p < 0.05 (``different``); otherwise the findings say
+the seeds cannot tell them apart, and order them only by their means. Where a
+finding rests on several comparisons made together (the selected configuration
+against the 19 others, a momentum's best learning rate against its 4 others, the
+7 pairs that share an effective step), Holm's correction (``holm``) is applied
+over them.
 """
 
 import itertools

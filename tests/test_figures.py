@@ -154,13 +154,18 @@ def test_make_lab_and_make_lab_report_redraw_the_labs_three_figures():
 def test_the_lab_report_redraws_its_figures_but_not_their_descriptions(
     monkeypatch, tmp_path
 ):
-    """What `make lab-report` runs, on a copy of the results: three SVGs, no JSON."""
+    """What `make lab-report` runs, on a copy of the results: three SVGs, no JSON,
+    and the tables into the results folder; the figures go to the folder given
+    by full path, whatever BOOK_FIGURES_DIR says (the Makefile sets none)."""
     import shutil
 
     from lab import report, rmsprop_sweep
 
     monkeypatch.delenv("BOOK_FIGURE_DESCRIPTIONS_DIR", raising=False)
-    monkeypatch.delenv("BOOK_FIGURES_DIR", raising=False)
+    elsewhere = tmp_path / "book-figures-dir"
+    monkeypatch.setenv("BOOK_FIGURES_DIR", str(elsewhere))
+    assert "BOOK_FIGURES_DIR" not in makefile_recipe("lab-report")
+    assert "BOOK_FIGURES_DIR" not in makefile_recipe("lab")
     results = tmp_path / "results"
     shutil.copytree(rmsprop_sweep.RESULTS_DIR, results)
     descriptions = sorted((COMMITTED_DESCRIPTIONS / "lab").glob("*.json"))
@@ -172,6 +177,10 @@ def test_the_lab_report_redraws_its_figures_but_not_their_descriptions(
     assert not list(drawn.rglob("*.json"))
     assert [(p, p.stat().st_mtime_ns) for p in descriptions] == before
     assert all(p.suffix in {".md", ".svg"} for p in written)
+    assert not elsewhere.exists()  # not where BOOK_FIGURES_DIR points
+    tables = [p for p in written if p.suffix == ".md"]
+    assert sorted(p.name for p in tables) == sorted(report.TABLES)
+    assert all(p.parent == results for p in tables)  # lab/results/ under make
 
 
 # Code that names the book's figures folder, other than to read it.

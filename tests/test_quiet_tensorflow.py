@@ -84,6 +84,29 @@ def test_make_install_puts_the_setting_in_the_activate_script():
     assert recipe.count("'# ") == 2 and "printf '%s\\n' ''" in recipe
 
 
+# `make install` without reinstalling packages: only its own recipe runs.
+MAKE_INSTALL_ONLY = ["make", "-s", "--no-print-directory", "-o", ".venv/.installed"]
+MAKE_INSTALL_ONLY.append("install")
+
+
+def test_make_install_appends_the_lines_once(tmp_path):
+    """Run twice, the recipe appends a blank line, two comments and the export once."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "activate").write_text("# activate\n")
+    for _ in range(2):
+        subprocess.run(
+            [*MAKE_INSTALL_ONLY, f"BIN={bin_dir}"],
+            cwd=REPOSITORY,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    lines = (bin_dir / "activate").read_text().splitlines()
+    assert len(lines) == 5 and lines[1] == "" and lines[-1] == quiet_line()
+    assert lines[2].startswith("# ") and lines[3].startswith("# ")
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [(None, "3"), ("", "3"), ("1", "1")],
@@ -144,10 +167,15 @@ def test_after_activating_tensorflow_prints_no_e0000_line_only_the_info_lines():
     assert not [line for line in lines if "cpu_feature_guard" in line]
 
 
-def test_on_the_described_machine_three_lines_remain_each_printed_twice():
+@pytest.mark.parametrize(
+    "program", [PROGRAM, "import keras"], ids=["tensorflow", "keras alone"]
+)
+def test_on_the_described_machine_three_lines_remain_each_printed_twice(program):
+    """Whether TensorFlow is imported or Keras loads it (Keras 3's backend)."""
     if not DESCRIBED_MACHINE:
         pytest.skip("the home page quotes the lines of Linux on x86-64")
-    result = run_in_the_activated_environment()
+    assert "tensorflow" not in program or "import tensorflow" in program
+    result = run_in_the_activated_environment(program=program)
     if "GPU will not be used" not in result.stderr:
         pytest.skip("TensorFlow found a GPU driver here")
     lines = result.stderr.splitlines()
@@ -168,13 +196,34 @@ def test_unsetting_the_variable_brings_the_e0000_lines_back():
         result.stderr,
         re.M,
     )
-    # and the processor-instructions message, on two lines
+    # and the processor-instructions message, on two lines: the instructions it
+    # lists are used only in performance-critical operations, not in the others
     assert re.search(
         r"^I0000 .*cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized"
-        r".*\nTo enable the following instructions: ",
+        r" to use available CPU instructions in performance-critical operations\.\n"
+        r"To enable the following instructions: [A-Z0-9_ ]+, in other operations,"
+        r" rebuild TensorFlow with the appropriate compiler flags\.$",
         result.stderr,
         re.M,
     )
+
+
+def test_the_cuinit_line_comes_when_devices_are_set_up_not_on_import():
+    if sys.platform != "linux":
+        pytest.skip("the home page describes the cuInit line on Linux")
+    imported = run_in_the_activated_environment(
+        "unset TF_CPP_MIN_LOG_LEVEL &&", "import tensorflow"
+    )
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    if "GPU will not be used" not in imported.stderr:
+        pytest.skip("TensorFlow found a GPU driver here")
+    assert "cuInit" not in imported.stderr
+    devices = run_in_the_activated_environment(
+        "unset TF_CPP_MIN_LOG_LEVEL &&",
+        "import tensorflow as tf\ntf.config.list_physical_devices()",
+    )
+    assert devices.returncode == 0, devices.stderr[-3000:]
+    assert re.search(r"^E0000 .*failed call to cuInit", devices.stderr, re.M)
 
 
 def test_the_nodedef_line_comes_from_op_determinism_not_from_the_gpu():

@@ -343,7 +343,8 @@ def test_momentum_099_breaks_the_summary(results):
     on_page(f"at the same step ({points(middle):.1f} %, p = {p:.2f})")
     # "the seeds cannot tell μ = 0.99 apart from its partners: from μ = 0.9 at
     # 0.01 (94.6 %), at 0.03 (0.1 points apart) and at 0.1, where its mean is
-    # the higher one (92.8 % against 90.3 %, p = 0.12)"
+    # the higher one (92.83 % against 90.27 %, p = 0.12)", with two decimals so
+    # that their difference is the gap of 2.6 points the page states for it
     partners = [((1e-4, 0.99), (1e-3, 0.9)), ((3e-4, 0.99), (3e-3, 0.9))]
     partners.append(((1e-3, 0.99), (1e-2, 0.9)))
     for high, other in partners:
@@ -355,7 +356,12 @@ def test_momentum_099_breaks_the_summary(results):
     a, b = at(1e-3, 0.99), at(1e-2, 0.9)
     assert points(a) > points(b)
     p = compare(a, b, VALIDATION).p
-    on_page(f"({points(a):.1f} % against {points(b):.1f} %, p = {p:.2f})")
+    on_page(f"({points(a):.2f} % against {points(b):.2f} %, p = {p:.2f})")
+    gap = points(a) - points(b)
+    on_page(f"the largest gap, {gap:.1f} points, is at a step of 0.1")
+    assert f"{round(points(a), 2) - round(points(b), 2):.1f}" == f"{gap:.1f}"
+    # the one-decimal means (92.8 − 90.3 = 2.5) would contradict the 2.6
+    assert f"{round(points(a), 1) - round(points(b), 1):.1f}" != f"{gap:.1f}"
     # "one taken 100 updates earlier counts with weight 0.99^100 ≈ 0.37"
     on_page(f"$0.99^{{100}} \\approx {0.99**100:.2f}$")
     # "5 epochs of 7,000 digits in batches of 128 are only 275 updates"
@@ -367,6 +373,19 @@ def test_momentum_099_breaks_the_summary(results):
     # "the buffer reaches 1 − μ^k of that sum after k updates; at μ = 0.99 that
     # is 42 % after the first epoch's 55 updates and 94 % after a whole run's 275"
     per_epoch = updates // experiment.epochs
+    # "(above, for the same step at every update: 42 % of its sum after the
+    # first epoch)": with RMSprop's own steps, which start larger while s
+    # builds up from 0, a constant gradient fills more of it (about 48 %)
+    on_page(
+        f"(above, for the same step at every update: "
+        f"{100 * (1 - 0.99**per_epoch):.0f} % of its\nsum after the first epoch)"
+    )
+    s, m, rho, eps = 0.0, 0.0, 0.9, 1e-7
+    for _ in range(per_epoch):
+        s = rho * s + (1 - rho) * 1.0
+        m = 0.99 * m + 1.0 / math.sqrt(s + eps)
+    assert 0.47 < m * (1 - 0.99) < 0.49
+    assert 1 - 0.99**per_epoch < 0.43
     on_page(
         f"{100 * (1 - 0.99**per_epoch):.0f} % after the first epoch's {per_epoch} "
         f"updates and {100 * (1 - 0.99**updates):.0f} % after a whole run's {updates}"
@@ -603,3 +622,47 @@ def test_the_sweep_summary_names_every_machine(results):
     # the session's clock starts before TensorFlow is imported (environment())
     assert "the rest (importing TensorFlow, building and compiling the network" in text
     on_page('"How the sweep ran" lists every machine and software version')
+
+
+def test_configurations_not_told_apart_are_ordered_only_by_their_means(results):
+    """'Otherwise it says that the seeds cannot tell them apart and does not call
+    either better; where it orders such configurations, it orders their means.'
+    The page does order such configurations (so 'does not rank them' was
+    wrong), and each such ordering speaks of means."""
+    selected = results.best()
+    others = [c for c in results.grid.values() if c is not selected]
+    assert all(points(selected) > points(c) for c in others)
+    untold = told_apart(selected, others, VALIDATION)
+    assert sum(not told for told in untold) == 13
+    # the page orders them, by their means
+    on_page("the highest mean validation accuracy, 95.2 %, has no momentum")
+    on_page("the cells with the highest means form a diagonal band")
+    a, b = results.configuration(1e-3, 0.99), results.configuration(1e-2, 0.9)
+    assert not different(a, b, VALIDATION)
+    on_page("at 0.1 its\nmean is the higher one")
+    on_page("does not call either better; where it orders such configurations, it")
+    on_page("one configuration is called better than another only when Welch's")
+    assert "does not rank them" not in PROSE
+    assert "two configurations are ranked only when" not in PROSE
+
+
+def test_exercise_one_the_steps_lie_beyond_the_lowest_losses(results):
+    """Exercise 1's hint: the lowest mean training losses at μ = 0 and 0.5 are at
+    η = 3e-3 (effective steps 3e-3 and 6e-3); the four steps at η = 0.01 lie
+    above them, where the loss rises with the step. Below the best step it
+    does not: the step alone would not predict the order."""
+    lowest = best_rate_by_momentum(results, "train_loss")
+    steps = sorted(lowest[m].effective_step for m in (0.0, 0.5))
+    assert [lowest[m].learning_rate for m in (0.0, 0.5)] == [3e-3, 3e-3]
+    assert steps == pytest.approx([3e-3, 6e-3])
+    on_page("at $\\eta$ = 3e-3, effective steps\nof 3e-3 and 6e-3")
+    at_001 = [results.configuration(0.01, m) for m in results.experiment.momenta]
+    assert all(c.effective_step > steps[-1] for c in at_001)
+    losses = [c.mean("train_loss") for c in at_001]
+    assert losses == sorted(losses)
+    on_page("All four steps, 0.01 to 1, lie above 6e-3, beyond the lowest losses")
+    # below the lowest loss a larger step gives a lower loss: step 6e-3
+    # (3e-3, 0.5) against step 3e-3 (3e-3, 0)
+    smaller = results.configuration(3e-3, 0.0).mean("train_loss")
+    larger = results.configuration(3e-3, 0.5).mean("train_loss")
+    assert larger < smaller

@@ -217,3 +217,34 @@ def test_the_t_threshold_falls_towards_196_as_the_degrees_of_freedom_grow():
     assert f"{thresholds[0]:.1f}" == "2.8"
     assert thresholds == sorted(thresholds, reverse=True)
     assert thresholds[-1] == pytest.approx(1.96, abs=1e-4)
+
+
+def test_welchs_95_percent_interval_covers_the_true_difference_about_95_times_in_100():
+    """'(the range that, over many repeated experiments, would contain the true
+    difference about 95 times in 100)': Welch's interval with 3 + 3 normal seeds
+    and a true difference of 1 is approximate, covering it between about 94 and
+    97 times in 100 depending on the spreads, not exactly 95."""
+    import numpy as np
+
+    from lab.report import t_two_sided_p
+
+    rng = np.random.default_rng(95)
+    coverage = {}
+    for ratio in (1, 100):  # ratio of the two variances
+        n = 4_000
+        a = 1.0 + rng.standard_normal((n, 3))
+        b = rng.standard_normal((n, 3)) * math.sqrt(ratio)
+        va, vb = a.var(axis=1, ddof=1) / 3, b.var(axis=1, ddof=1) / 3
+        difference, error = a.mean(axis=1) - b.mean(axis=1), np.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 2)
+        # the interval contains 1 exactly when the t of (difference − 1) has
+        # p >= 0.05 (test_p_below_005_is_the_95_percent_interval_excluding_0)
+        t = (difference - 1.0) / error
+        coverage[ratio] = float(
+            np.mean(
+                [t_two_sided_p(ti, di) >= 0.05 for ti, di in zip(t, df, strict=True)]
+            )
+        )
+    # the standard error of each share is about 0.0035
+    assert all(0.935 <= c <= 0.975 for c in coverage.values()), coverage
+    assert coverage[1] > 0.955, coverage  # equal spreads: clearly more than 95

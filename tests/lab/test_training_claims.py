@@ -8,6 +8,7 @@ import ast
 import re
 import shutil
 import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -136,6 +137,18 @@ def test_keras_does_not_cap_the_cross_entropy_of_a_softmax_layer_compiled_or_not
         labels, model(tf.constant([[1.0, 0.0]]))
     )
     assert tf.executing_eagerly() and float(eager[0]) == pytest.approx(200.0)
+    # "Keras's TensorFlow backend, which this book uses": the softmax's inputs
+    # travel with its output (_keras_logits) in that backend only; the others
+    # clip the probabilities, so the statement does not hold for Keras in general
+    assert keras.backend.backend() == "tensorflow"
+    backends = Path(keras.__file__).parent / "src" / "backend"
+    keeping = sorted(
+        path.parent.name
+        for path in backends.glob("*/nn.py")
+        if "_keras_logits" in path.read_text()
+    )
+    assert keeping == ["tensorflow"]
+    assert (backends / "jax" / "nn.py").exists()
 
 
 def test_far_beyond_the_grid_the_loss_stays_finite_until_it_is_nan(trainer):
@@ -372,6 +385,37 @@ def test_the_flop_count_comes_from_the_layer_shapes():
     # the old count, 3 × 2 × (784·512 + 512·10), overstated the work 1.49 times
     old = 3 * 2 * (784 * 512 + 512 * 10)
     assert round(old / training_flops_per_sample(model), 2) == 1.49
+    # "and for the lab also the forward pass over the 1,000 validation digits
+    # that its timed epochs include"
+    from lab import benchmark
+
+    class Timed:
+        train_size = 7000
+        val_images = tf.zeros((1000, 784))
+
+    Timed.model = model
+    flops = epoch_flops(Timed)
+    assert flops == 7000 * training_flops_per_sample(model) + 1000 * (
+        forward_flops_per_sample(model)
+    )
+    # "the same training done by plain model.fit, without a validation set"
+    [reference] = [
+        node
+        for node in ast.walk(ast.parse(Path(benchmark.__file__).read_text()))
+        if isinstance(node, ast.FunctionDef)
+        and node.name == "reference_samples_per_second"
+    ]
+    fits = [
+        call
+        for call in ast.walk(reference)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "fit"
+    ]
+    assert len(fits) == 2
+    for call in fits:
+        keywords = {k.arg for k in call.keywords}
+        assert not keywords & {"validation_data", "validation_split"}
 
 
 def one_epoch_lab_and_fit(learning_rate, momentum, seed):
@@ -423,7 +467,16 @@ def test_epsilon_dominates_for_most_first_layer_weights():
     [first_kernel] = [
         v for v in optimizer.variables if "velocity" in v.path and v.shape == (784, 512)
     ]
-    share = float(np.mean(first_kernel.numpy() < epsilon))
+    s = first_kernel.numpy()
+    share = float(np.mean(s < epsilon))
     assert 0.7 <= share <= 0.8, share
+    # "for about one in five it is exactly 0, since their gradient was 0 at
+    # every update, mostly because their pixel is 0 in every training digit"
+    never = s == 0
+    assert 0.15 <= float(np.mean(never)) <= 0.25, float(np.mean(never))
+    images, _ = split.train
+    blank = np.all(images.reshape(len(images), -1) == 0, axis=0)  # (784,)
+    assert np.all(never[blank])  # a blank pixel's weights never get a gradient
+    assert np.sum(never[blank]) > 0.5 * np.sum(never)
     g = np.logspace(-8, np.log10(np.sqrt(epsilon)), 50, endpoint=False)
     assert np.all(g / np.sqrt(g**2 + epsilon) < 1 / np.sqrt(2))

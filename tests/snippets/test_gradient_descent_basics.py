@@ -468,7 +468,10 @@ def test_the_speed_is_symmetric_about_the_best_rate():
         below, above = _path_1d(0.5 - offset), _path_1d(0.5 + offset)
         np.testing.assert_allclose(np.abs(above), np.abs(below), rtol=1e-9)
     faster, slower = abs(_path_1d(0.55)[-1]), abs(_path_1d(0.3)[-1])
+    assert len(_path_1d(0.55)) == 11  # the table's 10 steps
     assert 0.5e6 < slower / faster < 2e6  # "about a million times closer"
+    ratios = np.abs(_path_1d(0.3)[1:]) / np.abs(_path_1d(0.55)[1:])
+    np.testing.assert_allclose(ratios, 4.0 ** np.arange(1, 11), rtol=1e-6)
     assert abs(_path_1d(0.9)[-1]) > abs(_path_1d(0.3)[-1])  # slow near 1
 
 
@@ -670,6 +673,9 @@ def test_the_variance_of_a_batch_average_is_the_one_sample_variance_over_b():
     expected = one_sample_variance / size * (n - size) / (n - 1)
     assert without_repeats == pytest.approx(expected, rel=0.05)
     assert without_repeats < one_sample_variance / size
+    # "by 0.94 for B = 32, and by 0 for B = 512"; not "slightly" for every B
+    assert round((n - 32) / (n - 1), 2) == 0.94 and (n - n) / (n - 1) == 0
+    assert (n - size) / (n - 1) < 0.9  # B = 64: 12 % smaller
 
 
 def test_keras_fit_uses_shuffled_batches_of_32_by_default():
@@ -1059,6 +1065,17 @@ def test_the_loss_of_batch_descent_is_a_bowl_with_curvatures_060_069_201():
         assert (losses[-1] < 1.01 * floor) == converges
 
 
+def test_eigh_finds_the_principal_axes_and_eigvalsh_only_their_curvatures():
+    hessian = _hessian_of_the_plane_fit()
+    curvatures, axes = np.linalg.eigh(hessian)
+    np.testing.assert_allclose(curvatures, np.linalg.eigvalsh(hessian))
+    for curvature, axis in zip(curvatures, axes.T, strict=True):
+        # on a principal axis the gradient (hessian @ w) points along the axis
+        np.testing.assert_allclose(hessian @ axis, curvature * axis, atol=1e-12)
+    only = np.linalg.eigvalsh(hessian)
+    assert isinstance(only, np.ndarray) and only.shape == (3,)  # no axes
+
+
 def test_each_batch_size_at_its_own_rate():
     x, y = batch_sizes.make_data()
     floor = batch_sizes.noise_floor(x, y)
@@ -1076,7 +1093,7 @@ def test_each_batch_size_at_its_own_rate():
         assert after(32, rate, 1) < 1.02
     for rate in (0.05, 0.1):
         assert after(1, rate, 1) < 1.1
-    # the smaller batches stay ahead per epoch, each at its best of the five
+    # after one epoch the smaller batches are ahead, each at its best of the five
     best_after_one = {
         size: min(after(size, rate, 1) for rate in rates if size != 1 or rate < 0.6)
         for size in (512, 32, 1)
@@ -1088,6 +1105,50 @@ def test_each_batch_size_at_its_own_rate():
         assert not np.isfinite(after(1, 0.75, 10))  # diverges
     # mini-batches tolerate the rate that suits batch descent
     assert after(32, 0.75, 10) < 1.05
+
+
+def _times_floor_after_each_epoch(batch_size, rate):
+    x, y = batch_sizes.make_data()
+    floor = batch_sizes.noise_floor(x, y)
+    elapsed, losses = batch_sizes.train(x, y, batch_size, learning_rate=rate)
+    return [
+        batch_sizes.loss_after(elapsed, losses, epoch) / floor
+        for epoch in range(1, batch_sizes.EPOCHS + 1)
+    ]
+
+
+def test_at_good_rates_the_smaller_batches_lead_for_six_epochs_not_ten():
+    # "good rates": 0.75 for batch descent, 0.5 or 0.75 for B = 32, 0.05 or 0.1 for B = 1
+    batch = _times_floor_after_each_epoch(512, 0.75)
+    smaller = [
+        _times_floor_after_each_epoch(size, rate)
+        for size, rate in ((32, 0.5), (32, 0.75), (1, 0.05), (1, 0.1))
+    ]
+    for epoch in range(1, 7):  # "ahead per epoch for the first six epochs"
+        assert all(run[epoch - 1] < batch[epoch - 1] for run in smaller)
+    # the retracted "stay ahead per epoch": after ten epochs batch descent is lowest
+    assert all(run[9] > batch[9] for run in smaller)
+    # "after ten every batch size has a rate within 2 % of the floor"
+    for size in (512, 32, 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            after_ten = [
+                _times_floor_after_each_epoch(size, rate)[9]
+                for rate in (0.05, 0.1, 0.3, 0.5, 0.75)
+            ]
+        assert np.nanmin(after_ten) < 1.02
+
+
+def test_mini_batches_at_05_or_075_beat_single_samples_at_any_rate_after_one_epoch():
+    rates = (0.05, 0.1, 0.3, 0.5, 0.75)
+    for rate in (0.5, 0.75):
+        assert _times_floor_after_each_epoch(32, rate)[0] < 1.02
+    with np.errstate(over="ignore", invalid="ignore"):
+        single = {rate: _times_floor_after_each_epoch(1, rate) for rate in rates}
+    after_one = [run[0] for run in single.values() if np.isfinite(run[0])]
+    assert min(after_one) > 1.02  # "closer than single samples get at any of the five"
+    # "single samples end 38 times above the floor or diverge"
+    assert round(single[0.5][9]) == 38
+    assert not np.isfinite(single[0.75][9])
 
 
 def test_one_sample_bends_up_to_almost_three_times_as_sharply_as_the_average():

@@ -33,6 +33,17 @@ def _curvature_along(loss, direction, h=1e-4):
     return (loss(h * unit) - 2 * loss(0 * unit) + loss(-h * unit)) / h**2
 
 
+def test_with_equal_curvatures_every_line_through_the_minimum_is_a_principal_axis():
+    matrix = np.diag([2.0, 2.0])  # the second derivatives of w1² + w2²
+    for angle in np.linspace(0, np.pi, 13):
+        direction = np.array([np.cos(angle), np.sin(angle)])
+        assert _is_along(_gradient(matrix, 1.5 * direction), direction)
+    # with different curvatures only the two coordinate axes are
+    matrix = np.diag([2.0, 6.0])
+    diagonal = np.array([1.0, 1.0])
+    assert not _is_along(_gradient(matrix, diagonal), diagonal)
+
+
 def test_a_principal_axis_keeps_the_gradient_on_its_line():
     def bowl(w):
         return w[0] ** 2 + 3 * w[1] ** 2
