@@ -350,7 +350,7 @@ def test_lowering_the_momentum_below_a_half_leaves_the_region_and_x_grows(page):
     page.locator("select").first.select_option(DATA["default"])
 
 
-def test_the_edge_and_the_fastest_band_slant(page):
+def test_the_fastest_settings_and_the_stability_edge(page):
     """For each μ the fastest settings (|r| = √μ, its least) are the interval
     [(1 − √μ)², (1 + √μ)²], centred on ηλ = 1 + μ; the edge is 2(1 + μ)."""
     products = np.linspace(0, 5, 5001)[1:]

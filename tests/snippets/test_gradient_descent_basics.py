@@ -1118,7 +1118,7 @@ def _times_floor_after_each_epoch(batch_size, rate):
 
 
 def test_at_good_rates_the_smaller_batches_lead_for_six_epochs_not_ten():
-    # "good rates": 0.75 for batch descent, 0.5 or 0.75 for B = 32, 0.05 or 0.1 for B = 1
+    # "good rates": batch descent 0.75, B = 32 at 0.5 or 0.75, B = 1 at 0.05 or 0.1
     batch = _times_floor_after_each_epoch(512, 0.75)
     smaller = [
         _times_floor_after_each_epoch(size, rate)

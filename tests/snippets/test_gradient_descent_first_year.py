@@ -275,3 +275,21 @@ def test_normal_draws_scatter_around_0_with_a_root_mean_square_near_the_scale():
     layer = scratch_network.DenseLayer(784, 512, tf.nn.relu, rng)
     root_mean_square = np.sqrt(np.mean(layer.W.numpy() ** 2))
     assert root_mean_square == pytest.approx(np.sqrt(2 / 784), rel=0.01)
+
+
+def test_the_learning_rate_explorer_offers_the_figures_six_rates_and_a_seventh_preset():
+    import json
+    from pathlib import Path
+
+    config = json.loads(
+        (
+            Path(__file__).resolve().parents[2]
+            / "snippets"
+            / "gradient_descent"
+            / "learning_rate_paths.json"
+        ).read_text()
+    )
+    rates = [preset["learning_rate"] for preset in config["figure_presets"]]
+    assert rates == [0.1, 0.3, 0.5, 0.7, 1.0, 1.05]  # the figure's six rates
+    (seventh,) = config["more_presets"]  # one more preset, not six in all
+    assert seventh["momentum"] == 0.9 and "momentum section" in seventh["label"]
