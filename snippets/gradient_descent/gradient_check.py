@@ -171,7 +171,10 @@ def run_checks():
 # --8<-- [start:main]
 def main() -> None:
     results = run_checks()
-    print(f"agrees = within {TOLERANCE:g} (relative) of the hand-derived gradient")
+    print(
+        f"agrees = within {TOLERANCE:g} of the hand-derived gradient "
+        "(relative for values above 1 in size, absolute for smaller ones)"
+    )
     print(f"{'loss':<36}  {'finite differences':<18}  GradientTape")
     for name, result in results.items():
         by_differences = (
