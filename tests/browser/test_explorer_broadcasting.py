@@ -12,7 +12,6 @@ character; its columns with the chapter's diagrams
 input gives a one-line message, never an exception.
 """
 
-import gzip
 import html
 import json
 import re
@@ -21,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
@@ -29,17 +27,23 @@ from hooks import explorers
 from snippets.broadcasting import shape_diagrams
 from snippets.broadcasting.naive_broadcast import COURSE_EXAMPLES
 from tests.helpers.book import REPOSITORY, page_path
-from tests.helpers.browser import VIEWPORT, Recorder
+from tests.helpers.explorers import (
+    MAX_GZIPPED,
+    MAX_REDRAW_MS,
+    PHONE,
+    assert_fits,
+    draw,
+    gzipped_size,
+    screenshot,
+)
+from tests.helpers.explorers import opened as open_explorer
 
 pytestmark = pytest.mark.browser
 
 DATA_FILE = REPOSITORY / "snippets" / "broadcasting" / "explorer_examples.json"
 DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-ASSETS = REPOSITORY / "docs" / "assets" / "explorers"
 PAGE = "broadcasting.md"
 NS = "window.BookExplorers.broadcasting"
-MAX_GZIPPED = 30_000
-MAX_REDRAW_MS = 50
 
 
 def numpy_says(shapes) -> dict:
@@ -48,26 +52,6 @@ def numpy_says(shapes) -> dict:
         return {"shape": list(np.broadcast_shapes(*map(tuple, shapes)))}
     except ValueError as error:
         return {"error": str(error)}
-
-
-def draw(strategy, count: int) -> list:
-    """``count`` examples that hypothesis draws from ``strategy`` (reproducibly)."""
-    drawn = []
-
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(example):
-        drawn.append(example)
-
-    collect()
-    return drawn
 
 
 def as_lists(shapes) -> list[list[int]]:
@@ -112,14 +96,8 @@ def cases() -> list[list[list[int]]]:
 @pytest.fixture(scope="module")
 def opened(browser, server):
     """The chapter, open in Chromium, once the explorer has started."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    page = context.new_page()
-    recorder = Recorder()
-    recorder.attach(context, page)
-    page.goto(server + page_path(PAGE), wait_until="load")
-    page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
-    yield page, recorder
-    context.close()
+    with open_explorer(browser, server + page_path(PAGE), NS) as page_and_recorder:
+        yield page_and_recorder
 
 
 @pytest.fixture
@@ -598,10 +576,7 @@ def test_the_example_list_works_from_the_keyboard(page):
 
 
 def test_script_and_styles_are_small():
-    raw = (ASSETS / "broadcasting.js").read_bytes() + (
-        ASSETS / "broadcasting.css"
-    ).read_bytes()
-    assert len(gzip.compress(raw, 9)) < MAX_GZIPPED
+    assert gzipped_size("broadcasting") < MAX_GZIPPED
 
 
 def test_the_redraw_is_fast(page):
@@ -628,7 +603,6 @@ def test_the_redraw_is_fast(page):
     page.locator("select").select_option(DATA["default"])
 
 
-PHONE = {"width": 390, "height": 844}
 WIDE_CASES = [
     ["8, 7, 6, 5, 4, 3, 2, 1", "1, 1, 1, 1, 1, 1, 1, 1", "9007199254740991"],
     ["123456789, 1", "1, 1, 1, 1, 1, 1, 7, 1", "987654321"],
@@ -640,54 +614,22 @@ WIDE_CASES = [
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_explorer_fits_a_phone(browser, server, scheme):
-    context = browser.new_context(
-        viewport=PHONE, color_scheme=scheme, service_workers="block"
-    )
-    page = context.new_page()
-    try:
-        page.goto(server + page_path(PAGE), wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1")
+    url = server + page_path(PAGE)
+    with open_explorer(browser, url, NS, PHONE, color_scheme=scheme) as (page, _):
         explorer = page.locator(".bx-explorer")
         fields = page.locator(".bx-shapes input")
         for texts in WIDE_CASES:
             for index, text in enumerate(texts):
                 fields.nth(index).fill(text)
             explorer.scroll_into_view_if_needed()
-            sizes = page.evaluate(
-                """() => { const e = document.querySelector('.bx-explorer');
-                const box = e.getBoundingClientRect();
-                return {page: document.documentElement.scrollWidth,
-                        view: innerWidth, right: box.right,
-                        inner: e.scrollWidth, outer: e.clientWidth}; }"""
-            )
-            assert sizes["page"] <= sizes["view"], (texts, sizes)
-            assert sizes["right"] <= sizes["view"], (texts, sizes)
-            assert sizes["inner"] <= sizes["outer"], (texts, sizes)
+            assert_fits(page, ".bx-explorer", texts)
         page.locator("select").select_option(DATA["default"])
-        (REPOSITORY / "test-artifacts" / "screenshots").mkdir(
-            parents=True, exist_ok=True
-        )
-        explorer.screenshot(
-            path=str(
-                REPOSITORY
-                / "test-artifacts"
-                / "screenshots"
-                / f"explorer-broadcasting-390-{scheme}.png"
-            )
-        )
-    finally:
-        context.close()
+        screenshot(explorer, f"explorer-broadcasting-390-{scheme}.png")
 
 
 def test_it_works_from_file_urls_in_the_offline_build(browser, offline_site_dir):
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    try:
-        page = context.new_page()
-        recorder = Recorder()
-        recorder.attach(context, page)
-        url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
+    url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
+    with open_explorer(browser, url, NS) as (page, recorder):
         assert (
             page.locator(".bx-message").text_content()
             == numpy_says([[5, 1, 3], [4, 2, 3]])["error"]
@@ -697,8 +639,6 @@ def test_it_works_from_file_urls_in_the_offline_build(browser, offline_site_dir)
             "'assets/explorers/broadcasting.js')"
         )
         assert recorder.console_errors == [] and recorder.failed == []
-    finally:
-        context.close()
 
 
 # --- The hook --------------------------------------------------------------------

@@ -12,51 +12,35 @@ equation's roots (np.roots), its presets with the chapter's figure, and wrong
 update rules swapped into the page must be caught.
 """
 
-import gzip
 import json
 import math
 import statistics
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from snippets.gradient_descent import descent, learning_rate_paths
 from tests.helpers.book import REPOSITORY, page_path
-from tests.helpers.browser import VIEWPORT, Recorder
+from tests.helpers.explorers import (
+    MAX_GZIPPED,
+    MAX_REDRAW_MS,
+    PHONE,
+    assert_fits,
+    draw,
+    gzipped_size,
+    screenshot,
+)
+from tests.helpers.explorers import opened as open_explorer
 
 pytestmark = pytest.mark.browser
 
 DATA_FILE = REPOSITORY / "snippets" / "gradient_descent" / "learning_rate_paths.json"
 DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
-ASSETS = REPOSITORY / "docs" / "assets" / "explorers"
 PAGE = "gradient-descent.md"
 PAGE_TEXT = " ".join((REPOSITORY / "docs" / PAGE).read_text(encoding="utf-8").split())
 NS = "window.BookExplorers.learningRate"
-MAX_GZIPPED = 30_000
-MAX_REDRAW_MS = 50
 TOLERANCE = 0.0  # float64 against float64, the same operations in the same order
-
-
-def draw(strategy, count: int) -> list:
-    """``count`` examples that hypothesis draws from ``strategy`` (reproducibly)."""
-    drawn = []
-
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(example):
-        drawn.append(example)
-
-    collect()
-    return drawn
 
 
 def on_grid(low, high, step):
@@ -131,14 +115,8 @@ def numpy_path(case) -> list[float]:
 @pytest.fixture(scope="module")
 def opened(browser, server):
     """The chapter, open in Chromium, once the explorer has started."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    page = context.new_page()
-    recorder = Recorder()
-    recorder.attach(context, page)
-    page.goto(server + page_path(PAGE), wait_until="load")
-    page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
-    yield page, recorder
-    context.close()
+    with open_explorer(browser, server + page_path(PAGE), NS) as page_and_recorder:
+        yield page_and_recorder
 
 
 @pytest.fixture
@@ -484,10 +462,7 @@ def test_the_sliders_work_from_the_keyboard(page):
 
 
 def test_script_and_styles_are_small():
-    raw = (ASSETS / "learning-rate.js").read_bytes() + (
-        ASSETS / "learning-rate.css"
-    ).read_bytes()
-    assert len(gzip.compress(raw, 9)) < MAX_GZIPPED
+    assert gzipped_size("learning-rate") < MAX_GZIPPED
 
 
 def test_the_redraw_is_fast(page):
@@ -513,55 +488,24 @@ def test_the_redraw_is_fast(page):
     page.locator("select").first.select_option(DATA["default"])
 
 
-PHONE = {"width": 390, "height": 844}
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_explorer_fits_a_phone(browser, server, scheme):
-    context = browser.new_context(
-        viewport=PHONE, color_scheme=scheme, service_workers="block"
-    )
-    page = context.new_page()
-    try:
-        page.goto(server + page_path(PAGE), wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1")
+    url = server + page_path(PAGE)
+    with open_explorer(browser, url, NS, PHONE, color_scheme=scheme) as (page, _):
         explorer = page.locator(".lr-explorer")
         for preset in ("diverging", "momentum rescues", "best"):
             page.locator(".lr-explorer select").select_option(preset)
             explorer.scroll_into_view_if_needed()
-            sizes = page.evaluate(
-                """() => { const e = document.querySelector('.lr-explorer');
-                const box = e.getBoundingClientRect();
-                return {page: document.documentElement.scrollWidth,
-                        view: innerWidth, right: box.right,
-                        inner: e.scrollWidth, outer: e.clientWidth}; }"""
-            )
-            assert sizes["page"] <= sizes["view"], (preset, sizes)
-            assert sizes["right"] <= sizes["view"], (preset, sizes)
-            assert sizes["inner"] <= sizes["outer"], (preset, sizes)
-        shots = REPOSITORY / "test-artifacts" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        explorer.screenshot(
-            path=str(shots / f"explorer-learning-rate-390-{scheme}.png")
-        )
-    finally:
-        context.close()
+            assert_fits(page, ".lr-explorer", preset)
+        screenshot(explorer, f"explorer-learning-rate-390-{scheme}.png")
 
 
 def test_it_works_from_file_urls_in_the_offline_build(browser, offline_site_dir):
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    try:
-        page = context.new_page()
-        recorder = Recorder()
-        recorder.attach(context, page)
-        url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
+    url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
+    with open_explorer(browser, url, NS) as (page, recorder):
         assert "Converges" in page.locator(".lr-summary").text_content()
         assert page.evaluate(
             "[...document.scripts].some(s => s.getAttribute('src') === "
             "'assets/explorers/learning-rate.js')"
         )
         assert recorder.console_errors == [] and recorder.failed == []
-    finally:
-        context.close()

@@ -14,7 +14,6 @@ optimizers the stated tolerance is FLOAT32_TOLERANCE on a few cases. Wrong
 update rules swapped into the page must be caught.
 """
 
-import gzip
 import json
 import math
 import os
@@ -23,49 +22,34 @@ import statistics
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from snippets.gradient_descent import descent, optimizer_paths
 from tests.helpers.book import REPOSITORY, page_path
-from tests.helpers.browser import VIEWPORT, Recorder
+from tests.helpers.explorers import (
+    MAX_GZIPPED,
+    MAX_REDRAW_MS,
+    PHONE,
+    assert_fits,
+    draw,
+    gzipped_size,
+    screenshot,
+)
+from tests.helpers.explorers import opened as open_explorer
 
 pytestmark = pytest.mark.browser
 
 DATA_FILE = REPOSITORY / "snippets" / "gradient_descent" / "optimizer_paths.json"
 DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 OUT = (REPOSITORY / "snippets" / "gradient_descent" / "optimizer_paths.out").read_text()
-ASSETS = REPOSITORY / "docs" / "assets" / "explorers"
 PAGE = "gradient-descent.md"
 NS = "window.BookExplorers.optimizerPaths"
-MAX_GZIPPED = 30_000
-MAX_REDRAW_MS = 50
 TOLERANCE = 0.0  # float64 against float64, the same operations in the same order
 # Keras (float32) against the explorer (float64): the largest gap, relative to
 # the size of the weights where that is above 1, on the cases below.
 FLOAT32_TOLERANCE = 1e-5
 CURVATURES = DATA["curvatures"]
 MINUS = "\u2212"
-
-
-def draw(strategy, count: int) -> list:
-    """``count`` examples that hypothesis draws from ``strategy`` (reproducibly)."""
-    drawn = []
-
-    @settings(
-        max_examples=count,
-        database=None,
-        deadline=None,
-        derandomize=True,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(example):
-        drawn.append(example)
-
-    collect()
-    return drawn
 
 
 def gradient_at(angle):
@@ -164,14 +148,8 @@ def cases() -> list[dict]:
 @pytest.fixture(scope="module")
 def opened(browser, server):
     """The chapter, open in Chromium, once the explorer has started."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    page = context.new_page()
-    recorder = Recorder()
-    recorder.attach(context, page)
-    page.goto(server + page_path(PAGE), wait_until="load")
-    page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
-    yield page, recorder
-    context.close()
+    with open_explorer(browser, server + page_path(PAGE), NS) as page_and_recorder:
+        yield page_and_recorder
 
 
 @pytest.fixture
@@ -618,10 +596,7 @@ def test_turning_the_valley_turns_the_start_with_it(page):
 
 
 def test_script_and_styles_are_small():
-    raw = (ASSETS / "optimizer-paths.js").read_bytes() + (
-        ASSETS / "optimizer-paths.css"
-    ).read_bytes()
-    assert len(gzip.compress(raw, 9)) < MAX_GZIPPED
+    assert gzipped_size("optimizer-paths") < MAX_GZIPPED
 
 
 def test_the_redraw_is_fast(page):
@@ -648,50 +623,21 @@ def test_the_redraw_is_fast(page):
     page.locator(".op-explorer select").select_option("aligned")
 
 
-PHONE = {"width": 390, "height": 844}
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_explorer_fits_a_phone(browser, server, scheme):
-    context = browser.new_context(
-        viewport=PHONE, color_scheme=scheme, service_workers="block"
-    )
-    page = context.new_page()
-    try:
-        page.goto(server + page_path(PAGE), wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1")
+    url = server + page_path(PAGE)
+    with open_explorer(browser, url, NS, PHONE, color_scheme=scheme) as (page, _):
         explorer = page.locator(".op-explorer")
         for preset in ("aligned", "rotated"):
             page.locator(".op-explorer select").select_option(preset)
             explorer.scroll_into_view_if_needed()
-            sizes = page.evaluate(
-                """() => { const e = document.querySelector('.op-explorer');
-                const box = e.getBoundingClientRect();
-                return {page: document.documentElement.scrollWidth,
-                        view: innerWidth, right: box.right,
-                        inner: e.scrollWidth, outer: e.clientWidth}; }"""
-            )
-            assert sizes["page"] <= sizes["view"], (preset, sizes)
-            assert sizes["right"] <= sizes["view"], (preset, sizes)
-            assert sizes["inner"] <= sizes["outer"], (preset, sizes)
-        shots = REPOSITORY / "test-artifacts" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        explorer.screenshot(
-            path=str(shots / f"explorer-optimizer-paths-390-{scheme}.png")
-        )
-    finally:
-        context.close()
+            assert_fits(page, ".op-explorer", preset)
+        screenshot(explorer, f"explorer-optimizer-paths-390-{scheme}.png")
 
 
 def test_it_works_from_file_urls_in_the_offline_build(browser, offline_site_dir):
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
-    try:
-        page = context.new_page()
-        recorder = Recorder()
-        recorder.attach(context, page)
-        url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
-        page.goto(url, wait_until="load")
-        page.wait_for_function(f"{NS} && {NS}.instances.length === 1", timeout=10_000)
+    url = (offline_site_dir / page_path(PAGE, directory_urls=False)).as_uri()
+    with open_explorer(browser, url, NS) as (page, recorder):
         results = page.locator(".op-result").all_text_contents()
         assert shown(results[0]) == "loss after 50 steps: 2.86e-02"
         assert page.evaluate(
@@ -699,5 +645,3 @@ def test_it_works_from_file_urls_in_the_offline_build(browser, offline_site_dir)
             "'assets/explorers/optimizer-paths.js')"
         )
         assert recorder.console_errors == [] and recorder.failed == []
-    finally:
-        context.close()
