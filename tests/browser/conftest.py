@@ -1,9 +1,10 @@
 """Fixtures of the browser tests: the served site, one browser, one visit per page.
 
-One strict build (tests/conftest.py) and one browser per test session. Each
-page of the nav is visited once and everything the tests assert is recorded
-then (tests/helpers/browser.py); the session writes
-test-artifacts/browser-report.{json,md}.
+One strict build (tests/conftest.py) and one browser per pytest process. Each
+page of the nav is visited once (its tests share one xdist group, so one
+process) and everything the tests assert is recorded then
+(tests/helpers/browser.py); each visit is saved for
+test-artifacts/browser-report.{json,md}, written when the session ends.
 
 Chromium is Debian's (``make browser-deps``); Playwright only drives it.
 """
@@ -12,7 +13,7 @@ import pytest
 
 from tests.helpers.book import nav_pages, page_id
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, PageVisit, Visits
-from tests.helpers.browser_report import write_report
+from tests.helpers.browser_report import record_visit
 from tests.helpers.server import serve
 
 
@@ -45,10 +46,8 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def visits(browser, server, site_dir):
-    pages = Visits(browser, server)
-    yield pages
-    write_report([v for v in pages.done.values() if isinstance(v, PageVisit)], site_dir)
+def visits(browser, server):
+    return Visits(browser, server, on_visit=record_visit)
 
 
 @pytest.fixture

@@ -168,16 +168,37 @@ def check_copy_button(page, visit: PageVisit) -> None:
     visit.copied_text = page.evaluate("navigator.clipboard.readText()")
 
 
-def run_axe(page) -> list[dict]:
+# The rules whose verdict depends on colours: all that can change when the
+# scheme does. The rest are checked in full on the light page, and again on the
+# dark one where the clicks changed content: the tab panels now shown and the
+# header (whose toggle now shows its other label).
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+CHANGED_BY_CLICKS = [".md-header", ".md-content .tabbed-content > .tabbed-block"]
+
+
+def run_axe(page, include: list[str] | None = None, rules=None) -> list[dict]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    return page.evaluate(js("axe"))
+    return page.evaluate(js("axe"), {"include": include, "rules": rules})
+
+
+def run_axe_after_clicks(page) -> list[dict]:
+    """Colour rules on the whole page, every rule where the clicks changed it."""
+    present = [s for s in CHANGED_BY_CLICKS if page.locator(s).count()]
+    by_rule: dict[str, dict] = {}
+    for violation in run_axe(page, rules=COLOUR_RULES) + run_axe(page, present):
+        known = by_rule.setdefault(violation["id"], {**violation, "nodes": []})
+        known["nodes"] += [n for n in violation["nodes"] if n not in known["nodes"]]
+    return list(by_rule.values())
 
 
 def screenshot(page, src_uri: str, scheme: str) -> str:
+    """The first screen; the whole page with ``BOOK_SCREENSHOTS=full`` (slower:
+    seconds per long page, so only when a person will look at them)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{page_id(src_uri)}-{scheme}.png"
-    page.screenshot(path=str(path), full_page=True)
+    full_page = os.environ.get("BOOK_SCREENSHOTS") == "full"
+    page.screenshot(path=str(path), full_page=full_page)
     return str(path.relative_to(REPOSITORY))
 
 
@@ -232,7 +253,7 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
             toggle_colour_scheme(page, visit)
         page.evaluate("window.scrollTo(0, 0)")
         visit.screenshots["dark"] = screenshot(page, src_uri, "dark")
-        visit.axe["dark"] = run_axe(page)
+        visit.axe["dark"] = run_axe_after_clicks(page)
 
         # Last, as it scrolls and leaves a "Copied" notice on the page.
         if visit.copy_buttons:
@@ -249,14 +270,15 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
 class Visits:
     """Visit each page once, on first use; remember failures to report them per test."""
 
-    def __init__(self, browser, base_url: str):
-        self.browser, self.base_url = browser, base_url
+    def __init__(self, browser, base_url: str, on_visit=lambda visit: None):
+        self.browser, self.base_url, self.on_visit = browser, base_url, on_visit
         self.done: dict[str, PageVisit | Exception] = {}
 
     def __call__(self, src_uri: str) -> PageVisit:
         if src_uri not in self.done:
             try:
                 self.done[src_uri] = visit_page(self.browser, self.base_url, src_uri)
+                self.on_visit(self.done[src_uri])
             except Exception as error:  # reported by every test of that page
                 self.done[src_uri] = error
         result = self.done[src_uri]

@@ -71,3 +71,12 @@ def assert_fits(page, selector: str, what) -> None:
 def screenshot(locator, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     locator.screenshot(path=str(SCREENSHOTS / name))
+
+
+def any_mismatch(mismatches, page, cases, chunk: int = 50) -> bool:
+    """Whether ``mismatches(page, some_cases)`` finds one, trying ``chunk`` cases at
+    a time and stopping at the first: a wrong rule shows on the first few."""
+    return any(
+        mismatches(page, cases[start : start + chunk])
+        for start in range(0, len(cases), chunk)
+    )

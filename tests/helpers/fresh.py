@@ -21,7 +21,10 @@ MARK = "BOOK_TEST_IN_FRESH_PROCESS"
 
 def in_fresh_process(request) -> bool:
     """True in the fresh Python; elsewhere run the test there and assert it passed."""
-    if os.environ.get(MARK) == request.node.nodeid:
+    nodeid = request.node.nodeid
+    if request.node.get_closest_marker("xdist_group"):
+        nodeid = nodeid.rsplit("@", 1)[0]  # xdist's loadgroup appends "@group"
+    if os.environ.get(MARK) == nodeid:
         return True
     result = subprocess.run(
         [
@@ -32,10 +35,11 @@ def in_fresh_process(request) -> bool:
             "-p",
             "no:cacheprovider",
             "--no-header",
-            request.node.nodeid,
+            "--numprocesses=0",  # this one test, in this one Python
+            nodeid,
         ],
         cwd=REPOSITORY,
-        env=dict(os.environ, **{MARK: request.node.nodeid}),
+        env=dict(os.environ, **{MARK: nodeid}),
         capture_output=True,
         text=True,
         timeout=900,
