@@ -35,15 +35,27 @@ import math
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__":  # run as a script: import this clone's lab/, no other
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from lab.rmsprop_sweep import Experiment, cpu_name, split_data
+from lab.config import (
+    Experiment,
+    SweepError,
+    quiet_tensorflow,
+    tensorflow_loading,
+)
+from lab.data import split_data
+from lab.mnist_data import MnistDataError
+from lab.store import write_atomically
+from lab.sweep import cpu_name
 
+PROG = "benchmark.py"
 MATMUL_SIZE = 2048
 
 
@@ -161,7 +173,31 @@ def reference_samples_per_second(split, epochs: int, batch_size: int) -> float:
     return epochs * len(labels) / (time.perf_counter() - start)
 
 
+def writable(path: Path) -> Path:
+    """``path``, once sure that a file can be written there; else SweepError."""
+    if path.is_dir():
+        raise SweepError(f"{path} is a folder: give the path of a file")
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise SweepError(f"cannot write {path}: {error.strerror or error}") from None
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return benchmark(argv)
+    except (SweepError, MnistDataError) as error:
+        message = str(error)
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        message = f"{where}{error.strerror or error}"
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def benchmark(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default: 5)")
     parser.add_argument(
@@ -180,28 +216,29 @@ def main(argv: list[str] | None = None) -> int:
         help="rewrite a table measured with the old FLOP count, measuring nothing",
     )
     args = parser.parse_args(argv)
+    if args.output is not None:
+        writable(args.output)  # before measuring for a minute, not after
     if args.recount:
-        from lab.training import build_model
+        text = args.recount.read_text()
+        writable(args.recount)
+        with tensorflow_loading():
+            from lab.training import build_model
 
         sizes = split_data(Experiment()).sizes()
-        args.recount.write_text(
-            recount_table(
-                args.recount.read_text(),
-                build_model(),
-                sizes["train"],
-                sizes["validation"],
+        try:
+            recounted = recount_table(
+                text, build_model(), sizes["train"], sizes["validation"]
             )
-        )
+        except ValueError as error:
+            raise SweepError(f"{args.recount}: {error}") from None
+        write_atomically(args.recount, recounted)
         print(f"wrote {args.recount}")
         return 0
     if args.rounds < 1 or args.epochs < 1:
-        print(
-            "benchmark.py: error: --rounds and --epochs must be at least 1",
-            file=sys.stderr,
-        )
-        return 2
+        raise SweepError("--rounds and --epochs must be at least 1")
 
-    from lab.training import Trainer, make_deterministic, prepare
+    with tensorflow_loading():  # TensorFlow takes seconds: only when measuring
+        from lab.training import Trainer, make_deterministic, prepare
 
     experiment = Experiment()
     split = split_data(experiment)
@@ -270,10 +307,11 @@ def main(argv: list[str] | None = None) -> int:
             f"and for the lab {forward_flops_per_sample(trainer.model) / 1e6:.2f} "
             "million per validation sample."
         )
-        args.output.write_text("\n".join(table) + "\n\n" + caption + "\n")
+        write_atomically(args.output, "\n".join(table) + "\n\n" + caption + "\n")
         print(f"wrote {args.output}")
     return 0
 
 
 if __name__ == "__main__":
+    quiet_tensorflow()
     sys.exit(main())

@@ -1,11 +1,11 @@
 """Tables and figures of the RMSprop lab, made from its results files only.
 
-    python lab/report.py                          # lab/results → tables there,
+    python lab/rmsprop_sweep.py report            # lab/results → tables there,
                                                   # figures in docs/figures/lab/
-    python lab/report.py --results DIR --figures OUT
+    python lab/rmsprop_sweep.py report --results DIR --figures OUT
 
-Reads ``runs.csv``, ``sweep.json`` and ``selected.json`` (written by
-``lab/rmsprop_sweep.py``) and writes Markdown tables (mean ± standard error
+Reads ``runs.csv``, ``sweep.json`` and ``selected.json`` (written by the
+sweep, ``lab/sweep.py``) and writes Markdown tables (mean ± standard error
 over seeds, with n) into the results directory and SVG figures into the figures
 directory. The same files give the same bytes, so the committed tables and
 figures can be checked against the committed CSV.
@@ -22,28 +22,23 @@ over them.
 import itertools
 import math
 import statistics
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lab.rmsprop_sweep import (
+from lab.config import RESULTS_DIR, Experiment, Run, SweepError
+from lab.store import (
     METADATA_FILE,
-    RESULTS_DIR,
     RUNS_FILE,
     SELECTED_FILE,
-    Experiment,
-    OneLineParser,
     Row,
-    Run,
-    SweepError,
-    add_output_arguments,
     complete_runs,
-    default_figures_dir,
+    make_folder,
     read_json,
     read_rows,
+    write_atomically,
 )
 
 TABLES = (
@@ -940,22 +935,20 @@ def tables(results: Results) -> dict[str, str]:
     )
 
 
-def write_report(
-    results_dir: Path = RESULTS_DIR, figures_dir: Path | None = None
-) -> list[Path]:
-    """Write every table and figure; return their paths."""
+def write_report(results_dir: Path, figures_dir: Path) -> list[Path]:
+    """Write every table into ``results_dir`` and every figure into ``figures_dir``;
+    return their paths."""
     # The book's figure settings (reproducible SVG, Agg backend), imported here
     # rather than at the top so that a notebook can use this module's drawings.
     from snippets.figures import save_figure
 
     results = load_results(results_dir)
-    figures_dir = figures_dir or default_figures_dir(results_dir)
     written = []
     for name, text in tables(results).items():
         path = results_dir / name
-        path.write_text(text)
+        write_atomically(path, text)
         written.append(path)
-    figures_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(figures_dir)
     for name, draw in zip(
         FIGURES,
         (heatmap_figure, learning_curves_figure, effective_step_figure),
@@ -965,23 +958,3 @@ def write_report(
         # path keeps our folder, with the book's reproducible SVG settings
         written.append(save_figure(draw(results), str((figures_dir / name).resolve())))
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(
-        prog="report.py",
-        description="Tables and figures of the RMSprop lab, from its results files.",
-    )
-    add_output_arguments(parser)
-    try:
-        args = parser.parse_args(argv)
-        for path in write_report(args.results, args.figures):
-            print(path)
-    except SweepError as error:
-        print(f"report.py: error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

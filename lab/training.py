@@ -4,6 +4,9 @@
     trainer = Trainer(prepare(x_train, y_train), prepare(x_val, y_val))
     epochs = trainer.train_run(learning_rate=1e-3, momentum=0.9, seed=0, epochs=5)
 
+    from lab.training import make_trainer       # the same, for a Split (lab/data.py),
+    trainer = make_trainer(split)                # deterministic and cached
+
 The network is the book's first one, ``Dense(512, relu) → Dense(10, softmax)``,
 trained with ``keras.optimizers.RMSprop`` on sparse categorical cross-entropy
 in batches of 128, as ``model.fit`` would. What differs is only how the work
@@ -28,6 +31,7 @@ end of that epoch (the epoch itself stops at the first such batch) and is
 marked diverged.
 """
 
+import hashlib
 import math
 import time
 
@@ -35,12 +39,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from lab.rmsprop_sweep import EpochResult
+from lab.config import DEFAULT_BATCH_SIZE, EpochResult
+from lab.data import Split
 
 INPUT_SIZE = 28 * 28
 HIDDEN_UNITS = 512
 CLASSES = 10
-DEFAULT_BATCH_SIZE = 128
 # FLOPs per sample are counted from the model's layers: lab/benchmark.py.
 
 
@@ -201,3 +205,25 @@ class Trainer:
         """Loss and accuracy of the current weights on (prepared) images and labels."""
         losses, correct = _loss_and_correct(self.model, images, labels, training=False)
         return float(tf.reduce_mean(losses)), float(correct) / int(labels.shape[0])
+
+    def evaluate_digits(self, images, labels) -> tuple[float, float]:
+        """The same, on uint8 images (n, 28, 28) and their labels."""
+        return self.evaluate(*prepare(images, labels))
+
+
+_trainers: dict[tuple, Trainer] = {}  # the compiled trainers of this process
+
+
+def make_trainer(split: Split, batch_size: int = DEFAULT_BATCH_SIZE) -> Trainer:
+    """A deterministic Trainer for this data, reused within a process (compiling
+    takes seconds)."""
+    make_deterministic()
+    digest = hashlib.sha256()
+    for array in (*split.train, *split.validation):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    key = (batch_size, digest.hexdigest())
+    if key not in _trainers:
+        _trainers[key] = Trainer(
+            prepare(*split.train), prepare(*split.validation), batch_size
+        )
+    return _trainers[key]

@@ -8,9 +8,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from lab.rmsprop_sweep import METADATA_FILE, REPOSITORY, RUNS_FILE, Experiment
+from lab.config import REPOSITORY, Experiment
+from lab.rmsprop_sweep import main
+from lab.store import METADATA_FILE, RUNS_FILE
 from tests.lab.sweep_helpers import TINY
 
 
@@ -182,3 +185,121 @@ def test_merge_refuses_a_broken_shard_file(tmp_path):
     before = snapshot(tmp_path / "results")
     assert_refused(run("merge", "--results", str(tmp_path / "results")), "shard")
     assert snapshot(tmp_path / "results") == before
+
+
+# --- odd arguments and odd data files, tried in this process (no TensorFlow) -----
+
+
+def refused_in_process(capsys, argv, *words) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith("rmsprop_sweep.py: error: ")
+    for word in words:
+        assert word in line, line
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (grid_with("--seeds", "-1"), ["seeds must be from 0", "got -1"]),
+        (grid_with("--seeds", "4294967296"), ["to 4294967295, got 4294967296"]),
+        (grid_with("--seeds", "1.5"), ["invalid int value: '1.5'"]),
+        (grid_with("--learning-rates", "inf"), ["learning rate", "got inf"]),
+        (grid_with("--learning-rates", "1e999"), ["learning rate", "got inf"]),
+        (grid_with("--momenta", "nan"), ["momentum", "got nan"]),
+        ([*TINY, "--shard", "0/3"], ["1 ≤ K ≤ N", "'0/3'"]),
+        ([*TINY, "--shard", "4/3"], ["1 ≤ K ≤ N", "'4/3'"]),
+        ([*TINY, "--shard", "1/0"], ["1 ≤ K ≤ N"]),
+        ([*TINY, "--shard", "a/b"], ["K/N", "'a/b'"]),
+        ([*TINY, "--shard", "1/2/3"], ["K/N"]),
+        ([*TINY, "--batch-size", "0"], ["batch size must be at least 1"]),
+        ([*TINY, "--batch-size", "100000"], ["batch size 100000 is more than"]),
+        ([*TINY, "--train-size", "0"], ["train size must be at least 1"]),
+        ([*TINY, "--epochs", "-5"], ["epochs must be at least 1, got -5"]),
+        ([*TINY, "--max-runs", "-1"], ["--max-runs must be 0 or more"]),
+        ([*TINY, "--results", ""], ["cannot be empty"]),
+        (["report", "--figures", " "], ["cannot be empty"]),
+    ],
+)
+def test_odd_arguments(argv, words, tmp_path, capsys):
+    if "--results" not in argv:
+        argv = [*argv, "--results", str(tmp_path / "results")]
+    refused_in_process(capsys, argv, *words)
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_huge_number_of_epochs_is_a_long_sweep_not_an_error(tmp_path, capsys):
+    results = tmp_path / "results"
+    argv = [*grid_with("--epochs", str(10**12)), "--max-runs", "0", "--quiet"]
+    assert main([*argv, "--results", str(results)]) == 0
+    assert capsys.readouterr() == ("", "")
+    stored = json.loads((results / METADATA_FILE).read_text())["experiment"]
+    assert stored["epochs"] == 10**12
+
+
+NO_IMAGES = np.zeros((0, 28, 28), np.uint8)
+
+
+def npz(path, **changes):
+    """A Keras-format mnist.npz of 300 blank digits, with ``changes``."""
+    arrays = {
+        "x_train": np.zeros((300, 28, 28), np.uint8),
+        "y_train": np.zeros(300, np.uint8),
+        "x_test": np.zeros((10, 28, 28), np.uint8),
+        "y_test": np.zeros(10, np.uint8),
+    }
+    np.savez(path, **{**arrays, **changes})
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [
+        (lambda path: path.write_bytes(b""), ["not a readable .npz"]),
+        (
+            lambda path: path.write_bytes(npz(path).read_bytes()[:4000]),
+            ["not a readable .npz"],
+        ),
+        (
+            lambda path: npz(path, x_train=np.zeros((300, 784), np.uint8)),
+            ["images of shape (300, 784)"],
+        ),
+        (
+            lambda path: npz(path, y_train=np.zeros((300, 1), np.uint8)),
+            ["labels", "shape (300, 1)", "one label per digit"],
+        ),
+        (
+            lambda path: npz(path, x_test=NO_IMAGES, y_test=NO_IMAGES[:, 0, 0]),
+            ["no test digits"],
+        ),
+        (lambda path: path.mkdir(), ["does not exist"]),
+    ],
+    ids=["empty", "truncated", "flat-images", "column-labels", "no-test", "a-folder"],
+)
+def test_odd_data_files(make, words, tmp_path, capsys):
+    data = tmp_path / "mnist.npz"
+    make(data)
+    argv = [*grid_with("--train-size", "200"), "--validation-size", "50"]
+    refused_in_process(capsys, [*argv, "--data", str(data), "--results", "r"], *words)
+    assert not (tmp_path / "r").exists() and not (REPOSITORY / "r").exists()
+
+
+@pytest.mark.parametrize("where", ["under a file", "a folder", "in no folder"])
+def test_benchmark_output_where_it_cannot_write(where, tmp_path, capsys):
+    """Said before measuring for a minute, in one line."""
+    from lab import benchmark
+
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file\n")
+    output = {
+        "under a file": blocker / "benchmark.md",
+        "a folder": tmp_path,
+        "in no folder": tmp_path / "no" / "such" / "benchmark.md",
+    }[where]
+    assert benchmark.main(["--output", str(output)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith("benchmark.py: error: ")

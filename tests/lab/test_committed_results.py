@@ -14,6 +14,7 @@ import statistics
 
 import pytest
 
+from lab.config import REPOSITORY, RESULTS_DIR, Experiment
 from lab.report import (
     FIGURES,
     GUESSING_LOSS,
@@ -30,16 +31,8 @@ from lab.report import (
     tied_rates,
     told_apart,
 )
-from lab.rmsprop_sweep import (
-    FIGURES_DIR,
-    METADATA_FILE,
-    REPOSITORY,
-    RESULTS_DIR,
-    RUNS_FILE,
-    SELECTED_FILE,
-    Experiment,
-    read_rows,
-)
+from lab.rmsprop_sweep import FIGURES_DIR
+from lab.store import METADATA_FILE, RUNS_FILE, SELECTED_FILE, read_rows
 
 PAGE = (REPOSITORY / "docs" / "lab.md").read_text()
 PROSE = re.sub(r"\s+", " ", PAGE)
@@ -123,8 +116,8 @@ def test_tables_and_figures_are_what_the_generator_makes(tmp_path):
 def test_the_page_includes_every_generated_table_and_figure():
     for name in TABLES:
         assert f'\n--8<-- "lab/results/{name}"\n' in PAGE, name
-    for name in FIGURES:
-        assert f"](figures/lab/{name})" in PAGE, name
+    for name in FIGURES:  # ![alt text](figures/lab/name.svg "an optional title")
+        assert re.search(rf'\]\(figures/lab/{re.escape(name)}( "[^"]*")?\)', PAGE), name
 
 
 def test_no_run_of_the_grid_diverged(results):

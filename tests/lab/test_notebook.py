@@ -3,8 +3,8 @@
 import jupytext
 import pytest
 
+from lab.config import REPOSITORY
 from lab.report import load_results
-from lab.rmsprop_sweep import REPOSITORY
 from tests.notebook_runner import execute, stdout_of
 
 NOTEBOOK = REPOSITORY / "docs" / "notebooks" / "rmsprop-lab.py"

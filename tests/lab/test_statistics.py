@@ -16,6 +16,7 @@ import statistics
 
 import pytest
 
+from lab.config import REPOSITORY
 from lab.report import (
     SIGNIFICANCE,
     regularized_incomplete_beta,
@@ -23,7 +24,6 @@ from lab.report import (
     t_two_sided_p,
     welch,
 )
-from lab.rmsprop_sweep import REPOSITORY
 
 PROSE = re.sub(r"\s+", " ", (REPOSITORY / "docs" / "lab.md").read_text())
 

@@ -1,41 +1,27 @@
-"""lab/rmsprop_sweep.py: the whole pipeline, resuming, sharding, determinism."""
+"""The sweep (lab/sweep.py through lab/rmsprop_sweep.py): the whole pipeline,
+resuming, sharding, determinism."""
 
 import csv
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from lab import rmsprop_sweep
+from lab import sweep as lab_sweep
+from lab.config import REPOSITORY, Experiment, Run, shard_runs
+from lab.data import split_data
 from lab.report import FIGURES, TABLES
-from lab.rmsprop_sweep import (
+from lab.rmsprop_sweep import main
+from lab.store import (
     COLUMNS,
     METADATA_FILE,
     RUNS_FILE,
     SELECTED_FILE,
-    Experiment,
-    Run,
-    main,
-    make_trainer,
     outcomes,
     read_rows,
-    shard_runs,
-    split_data,
 )
-from tests.lab.sweep_helpers import TINY, sweep
-
-REPOSITORY = rmsprop_sweep.REPOSITORY
-TINY_EXPERIMENT = Experiment(
-    learning_rates=(1e-3, 1e-2),
-    momenta=(0.0, 0.9),
-    seeds=(0,),
-    epochs=1,
-    train_size=256,
-    validation_size=128,
-)
+from lab.training import make_trainer
+from tests.lab.sweep_helpers import TINY, TINY_EXPERIMENT, sweep
 
 
 def results_of(directory) -> list[tuple]:
@@ -84,24 +70,6 @@ def test_the_whole_pipeline_on_a_tiny_grid(tiny_sweep):
         assert (tiny_sweep / "figures" / name).read_text().startswith("<?xml")
 
 
-def test_the_command_line_in_a_new_process_gives_the_same_numbers(tiny_sweep, tmp_path):
-    completed = subprocess.run(
-        [sys.executable, "lab/rmsprop_sweep.py", *TINY, "--results", str(tmp_path)],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    lines = completed.stdout.splitlines()
-    assert lines[0].startswith("sweep: 4 runs (0 already in")
-    assert lines[1].startswith("[1/4] lr=0.001 momentum=0 seed=0")
-    assert "ETA" in lines[1] and lines[4].startswith("[4/4] lr=0.01 momentum=0.9")
-    assert results_of(tmp_path) == results_of(tiny_sweep)
-    selected = json.loads((tmp_path / SELECTED_FILE).read_text())
-    assert selected == json.loads((tiny_sweep / SELECTED_FILE).read_text())
-
-
 def test_quiet_prints_nothing(tmp_path, capsys):
     assert sweep(tmp_path, "--max-runs", "1") == 0
     assert capsys.readouterr() == ("", "")
@@ -124,7 +92,7 @@ def test_a_stopped_sweep_resumes_to_the_same_results(tiny_sweep, tmp_path, capsy
 
 
 def test_ctrl_c_keeps_the_finished_runs(tiny_sweep, tmp_path, monkeypatch, capsys):
-    original = rmsprop_sweep.train_runs
+    original = lab_sweep.train_runs
 
     def interrupted(trainer, runs, experiment, on_run):
         def once_then_stop(run, results):
@@ -133,11 +101,11 @@ def test_ctrl_c_keeps_the_finished_runs(tiny_sweep, tmp_path, monkeypatch, capsy
 
         original(trainer, runs, experiment, once_then_stop)
 
-    monkeypatch.setattr(rmsprop_sweep, "train_runs", interrupted)
+    monkeypatch.setattr(lab_sweep, "train_runs", interrupted)
     assert sweep(tmp_path) == 130
     assert "interrupted" in capsys.readouterr().err
     assert len(read_rows(tmp_path / RUNS_FILE)) == 1
-    monkeypatch.setattr(rmsprop_sweep, "train_runs", original)
+    monkeypatch.setattr(lab_sweep, "train_runs", original)
     assert sweep(tmp_path) == 0
     assert results_of(tmp_path) == results_of(tiny_sweep)
 

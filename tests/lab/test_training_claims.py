@@ -15,22 +15,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lab import rmsprop_sweep
+from lab import sweep as lab_sweep
 from lab.benchmark import (
     epoch_flops,
     forward_flops_per_sample,
     training_flops_per_sample,
 )
+from lab.config import REPOSITORY, Experiment
+from lab.data import split_data
 from lab.mnist_data import load_mnist
-from lab.rmsprop_sweep import (
-    REPOSITORY,
-    RUNS_FILE,
-    Experiment,
-    make_trainer,
-    split_data,
-    train_runs,
-)
-from lab.training import build_model
+from lab.store import RUNS_FILE
+from lab.sweep import train_runs
+from lab.training import build_model, make_trainer
 from tests.lab.sweep_helpers import sweep
 
 # validation_size differs from the batch size, so that XLA's program tells them apart
@@ -213,19 +209,22 @@ def test_the_validation_digits_do_not_depend_on_the_runs_seed():
 
 
 def test_only_the_selected_configuration_meets_the_test_set():
-    tree = ast.parse((REPOSITORY / "lab" / "rmsprop_sweep.py").read_text())
     users = set()
-    for function in ast.walk(tree):
-        if isinstance(function, ast.FunctionDef):
-            for node in ast.walk(function):
-                if (
-                    isinstance(node, ast.Attribute)
-                    and node.attr == "test"
-                    and isinstance(node.value, ast.Name)
-                    and node.value.id in ("split", "self")
-                ):
-                    users.add(function.name)
-    assert users == {"sizes", "measure_selected_on_test_set"}
+    for path in sorted((REPOSITORY / "lab").glob("*.py")):
+        for function in ast.walk(ast.parse(path.read_text())):
+            if isinstance(function, ast.FunctionDef):
+                for node in ast.walk(function):
+                    if (
+                        isinstance(node, ast.Attribute)
+                        and node.attr == "test"
+                        and isinstance(node.value, ast.Name)
+                        and node.value.id in ("split", "self")
+                    ):
+                        users.add((path.name, function.name))
+    assert users == {
+        ("data.py", "sizes"),
+        ("sweep.py", "measure_selected_on_test_set"),
+    }
 
 
 def test_one_epoch_ends_with_model_fits_weights():
@@ -294,9 +293,9 @@ def test_rerunning_a_finished_sweep_retrains_only_the_selected_configuration(
             shutil.copy(path, tmp_path / path.name)
     before = (tmp_path / RUNS_FILE).read_text()
     runs = []
-    original = rmsprop_sweep.train_runs
+    original = lab_sweep.train_runs
     monkeypatch.setattr(
-        rmsprop_sweep,
+        lab_sweep,
         "train_runs",
         lambda *args: runs.append(args[1]) or original(*args),
     )
