@@ -38,6 +38,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 SERIOUS = {"serious", "critical"}
+FIGURE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 @cache
@@ -45,6 +46,10 @@ def js(name: str) -> str:
     """The function in ``js/<name>.js``, for ``page.evaluate``."""
     lines = (JS_DIR / f"{name}.js").read_text(encoding="utf-8").splitlines()
     return "\n".join(line for line in lines if not line.startswith("//"))
+
+
+def is_figure(path: str) -> bool:
+    return path.endswith(FIGURE_SUFFIXES) and "/assets/" not in path
 
 
 def is_local(url: str) -> bool:
@@ -88,7 +93,9 @@ class PageVisit:
     requests: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
-    bytes: int = 0
+    bytes: int = 0  # transferred once loaded (figures below the first screen wait)
+    figure_bytes: int = 0  # the part of ``bytes`` that is figures
+    bytes_scrolled: int = 0  # transferred once scrolled to the end (every figure)
     heaviest: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes)
     load_seconds: float = 0.0
     maths: dict = field(default_factory=dict)
@@ -224,9 +231,11 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         page.wait_for_load_state("networkidle")
         visit.load_seconds = round(time.perf_counter() - started, 2)
         visit.bytes = CountingHandler.sent - sent_before
-        visit.heaviest = sorted(
-            CountingHandler.responses[served_before:], key=lambda r: -r[1]
-        )[:5]
+        responses = CountingHandler.responses[served_before:]
+        visit.heaviest = sorted(responses, key=lambda r: -r[1])[:5]
+        visit.figure_bytes = sum(
+            sent for path, sent in responses if is_figure(path.split("?")[0])
+        )
 
         visit.maths = page.evaluate(js("maths"))
         # Figures load lazily: scroll through the page, then check every one.
@@ -234,6 +243,7 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         page.wait_for_load_state("networkidle")
         page.wait_for_function(js("images_settled"), timeout=20_000)
         visit.images = page.evaluate(js("images"))
+        visit.bytes_scrolled = CountingHandler.sent - sent_before
         visit.code_blocks = page.locator(".md-content pre > code").count()
         visit.copy_buttons = page.locator(
             ".md-content pre button[data-md-type=copy]"

@@ -37,6 +37,8 @@ def record_visit(visit: PageVisit) -> None:
         "url": page_path(visit.src_uri),
         "requests": len(visit.requests),
         "bytes": visit.bytes,
+        "figure_bytes": visit.figure_bytes,
+        "bytes_scrolled": visit.bytes_scrolled,
         "heaviest_responses": visit.heaviest,
         "load_seconds": visit.load_seconds,
         "external_requests": visit.external,
@@ -64,14 +66,16 @@ def write_report(nav_order: list[str]) -> None:
         "# Browser report",
         "",
         "Each page of the nav, built with `mkdocs build --strict`, served on localhost",
-        "and opened in headless Chromium with an empty cache. Bytes are everything the",
-        "server sent for the page (headers included): HTML, CSS, scripts, fonts,",
-        "figures and the search index. Axe-core violations are listed by rule",
+        "(gzip, as the host serves it) and opened in headless Chromium with an empty",
+        "cache. Bytes are everything the server sent for the page once loaded (headers",
+        "included): HTML, CSS, scripts, fonts, the figures of the first screen and the",
+        "search index; figures are that part of it; scrolled, once every figure has",
+        "loaded. Axe-core violations are listed by rule",
         "(impact, number of elements), in the light and the dark colour scheme.",
         "",
-        "| page | requests | bytes | light: axe violations | dark: axe violations "
-        "| screenshots |",
-        "|---|---:|---:|---|---|---|",
+        "| page | requests | bytes | figures | scrolled | light: axe violations "
+        "| dark: axe violations | screenshots |",
+        "|---|---:|---:|---:|---:|---|---|---|",
     ]
     for row in rows:
         shots = " ".join(
@@ -81,6 +85,7 @@ def write_report(nav_order: list[str]) -> None:
         axe = row["axe_violations"]
         lines.append(
             f"| {row['page']} | {row['requests']} | {row['bytes']:,} "
+            f"| {row['figure_bytes']:,} | {row['bytes_scrolled']:,} "
             f"| {violation_summary(axe.get('light', []))} "
             f"| {violation_summary(axe.get('dark', []))} | {shots} |"
         )
