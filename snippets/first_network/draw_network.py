@@ -27,39 +27,46 @@ def stages():
     return [
         (f"images\n({BATCH}, 28, 28) uint8", "0.92"),
         (f"reshape, ÷ 255\n({BATCH}, {SIZES['input']}) float32", "0.92"),
-        (f"Dense(512, relu)\nW (784, 512), b (512,)\n{hidden:,} weights", "#cfe0f5"),
+        (
+            f"Dense(512, relu)\nW (784, 512), b (512,)\n{hidden:,} weights",
+            "#cfe0f5",
+        ),
         (f"({BATCH}, {SIZES['hidden']})", "0.92"),
-        (f"Dense(10, softmax)\nW (512, 10), b (10,)\n{output:,} weights", "#cfe0f5"),
+        (
+            f"Dense(10, softmax)\nW (512, 10), b (10,)\n{output:,} weights",
+            "#cfe0f5",
+        ),
         (f"({BATCH}, {SIZES['output']})\n10 probabilities\nper image", "0.92"),
     ]
 
 
 def main() -> None:
     boxes = stages()
-    figure, axis = plt.subplots(figsize=(13, 1.9))
-    width, gap = 2.1, 0.4
+    # top to bottom, so that it reads on a phone: one box per step
+    height, gap = 1.0, 0.3
+    figure, axis = plt.subplots(figsize=(3.6, 1.2 * len(boxes)))
     for i, (text, colour) in enumerate(boxes):
-        left = i * (width + gap)
+        top = -i * (height + gap)
         axis.add_patch(
             FancyBboxPatch(
-                (left, 0),
-                width,
+                (0, top - height),
                 1,
-                boxstyle="round,pad=0.05",
+                height,
+                boxstyle="round,pad=0.03",
                 facecolor=colour,
                 edgecolor="0.3",
             )
         )
-        axis.text(left + width / 2, 0.5, text, ha="center", va="center", fontsize=9)
+        axis.text(0.5, top - height / 2, text, ha="center", va="center")
         if i:
             axis.annotate(
                 "",
-                (left - 0.03, 0.5),
-                (left - gap + 0.03, 0.5),
+                (0.5, top + 0.03),
+                (0.5, top + gap - 0.03),
                 arrowprops={"arrowstyle": "->", "color": "0.3"},
             )
-    axis.set_xlim(-0.1, len(boxes) * (width + gap))
-    axis.set_ylim(-0.1, 1.1)
+    axis.set_xlim(-0.05, 1.05)
+    axis.set_ylim(-len(boxes) * (height + gap) + gap - 0.05, 0.05)
     axis.axis("off")
     save_figure(figure, "first-network/network.svg")
     total = weight_count(784, 512) + weight_count(512, 10)

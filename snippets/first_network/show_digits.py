@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from lab.mnist_data import load_mnist
 from snippets.figures import save_figure
 
-SHOWN = 8  # training digits in the first row
+SHOWN = 8  # training digits, then the test digit, row by row
 # The pixels are ink intensities 0..255; "binary" draws 0 white and 255 black.
 # vmin/vmax fix that scale for every image (by default each image is stretched
 # from its own smallest to its own largest value).
@@ -19,12 +19,14 @@ INK = {"cmap": "binary", "vmin": 0, "vmax": 255, "interpolation": "nearest"}
 
 def main() -> None:
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    figure, axes = plt.subplots(1, SHOWN + 1, figsize=(11, 1.9))
+    # three rows of three, so that the labels can be read on a phone
+    figure, grid = plt.subplots(3, 3, figsize=(4.2, 4.9))
+    axes = grid.flatten()
     for i, axis in enumerate(axes[:SHOWN]):
         axis.imshow(x_train[i], **INK)
-        axis.set_title(f"train {i}: {y_train[i]}", fontsize=9)
+        axis.set_title(f"train {i}: {y_train[i]}")
     axes[-1].imshow(x_test[0], **INK)
-    axes[-1].set_title(f"test 0: {y_test[0]}", fontsize=9, color="tab:red")
+    axes[-1].set_title(f"test 0: {y_test[0]}", color="tab:red")
     for axis in axes:
         axis.set_xticks([])
         axis.set_yticks([])

@@ -27,6 +27,19 @@ each side, rounded outwards to a whole percent (recomputed from the table by
 test_the_bounds_are_the_observed_range_widened_by_two_standard_deviations):
 training accuracy in [0.96, 0.98], test accuracy in [0.92, 0.95]; probability
 above 0.95. A run outside them means the network or the data changed, not noise.
+
+``python snippets/first_network/seeded_runs.py --source full --seeds 0-11
+--markdown snippets/first_network/seeded_runs_full_table.md`` did the same on the
+full MNIST (60,000 training images, the official 10,000 test images) and wrote
+the bounds row itself: training accuracy of epoch 5 from 99.00 % to 99.09 %
+(0.03 points), test accuracy from 97.62 % to 98.14 % (0.16 points). Whole
+percents would make the training bound [0.98, 1.00], whose top says nothing, so
+these bounds are rounded outwards to tenths of a percent: [0.989, 0.992] and
+[0.973, 0.985] (seeded_runs.FULL_*_ACCURACY_BOUNDS, recomputed from the table by
+test_the_full_bounds_are_the_full_tables_range_widened_by_two_standard_deviations).
+The page's program, switched to the full MNIST, is trained once by
+test_changing_one_line_trains_on_the_full_mnist_and_the_asserts_stay_quiet,
+which checks its seed-0 accuracies against them.
 """
 
 import inspect
@@ -70,6 +83,35 @@ SPREAD_ROW = re.compile(
 )
 
 
+FULL_TABLE = TABLE.with_name("seeded_runs_full_table.md")
+# the same columns, then the training time (processor time) of each run
+FULL_ROW = re.compile(
+    r"^\| (\d+) \| ([\d.]+)% \| ([\d.]+)% \| ([\d.]+)% \| ([\d.]+) "
+    r"\| (\d) \(([\d.]+)\) \| ([\d.]+) s \(([\d.]+) s\) \|$",
+    re.M,
+)
+FULL_MEAN_ROW = re.compile(
+    r"^\| \*\*mean\*\* \| ([\d.]+)% \| ([\d.]+)% \| ([\d.]+)% \| \| \| "
+    r"([\d.]+) s \(([\d.]+) s\) \|$",
+    re.M,
+)
+FULL_SPREAD_ROW = re.compile(
+    r"^\| \*\*standard deviation\*\* \| ([\d.]+) points \| ([\d.]+) points "
+    r"\| ([\d.]+) points \| \| \| ([\d.]+) s \(([\d.]+) s\) \|$",
+    re.M,
+)
+FULL_BOUNDS_ROW = re.compile(
+    r"^\| \*\*bounds\*\* \| ([\d.]+)% to ([\d.]+)% \| \| "
+    r"([\d.]+)% to ([\d.]+)% \| \| \| \|$",
+    re.M,
+)
+FULL_FOOTER = re.compile(
+    r"^Trained on: (.+), (\d+) cores; (.+?)\. Training time: .*"
+    r" Load average when the runs began: ([\d.]+); when they ended: ([\d.]+)\.$",
+    re.M,
+)
+
+
 def page() -> str:
     return PAGE.read_text()
 
@@ -100,6 +142,33 @@ def committed_runs() -> dict[int, dict]:
         for seed, train, final_train, test, loss, predicted, probability in (
             ROW.findall(TABLE.read_text())
         )
+    }
+
+
+def committed_full_runs() -> dict[int, dict]:
+    """The rows of the full MNIST's table, as the script's runs."""
+    return {
+        int(seed): {
+            "train_accuracy": float(train) / 100,
+            "final_train_accuracy": float(final_train) / 100,
+            "test_accuracy": float(test) / 100,
+            "test_loss": float(loss),
+            "predicted": int(predicted),
+            "probability": float(probability),
+            "seconds": float(seconds),
+            "processor_seconds": float(processor_seconds),
+        }
+        for (
+            seed,
+            train,
+            final_train,
+            test,
+            loss,
+            predicted,
+            probability,
+            seconds,
+            processor_seconds,
+        ) in FULL_ROW.findall(FULL_TABLE.read_text())
     }
 
 
@@ -209,9 +278,226 @@ def test_changing_one_line_trains_on_the_full_mnist_and_the_asserts_stay_quiet()
     # above the bundled ranges: the unguarded asserts would have stopped it
     assert train / 100 > seeded_runs.TRAIN_ACCURACY_BOUNDS[1]
     assert test / 100 > seeded_runs.TEST_ACCURACY_BOUNDS[1]
+    # and inside the bounds of the full MNIST's table (this run is its seed 0)
+    assert seeded_runs.within(train / 100, seeded_runs.FULL_TRAIN_ACCURACY_BOUNDS)
+    assert seeded_runs.within(test / 100, seeded_runs.FULL_TEST_ACCURACY_BOUNDS)
     note = squeezed_page()
     assert "on the full MNIST both accuracies come out above those ranges" in note
     assert "$\\lceil 60000 / 128 \\rceil = 469$ updates" in note
+
+
+# --- the full MNIST: twelve seeded runs at full size ---------------------------
+
+
+def full_table_parts() -> tuple[list[dict], dict, list[float]]:
+    """The full table's rows (as the script's runs), machine and load averages."""
+    runs = [
+        {"seed": seed, "updates": 2345, **run}
+        for seed, run in committed_full_runs().items()
+    ]
+    processor, cores, software, start, end = FULL_FOOTER.search(
+        FULL_TABLE.read_text()
+    ).groups()
+    machine = {"processor": processor, "cores": int(cores), "software": software}
+    return runs, machine, [float(start), float(end)]
+
+
+def test_the_full_bounds_are_the_full_tables_range_widened_by_two_standard_deviations():
+    runs = committed_full_runs().values()
+    assert len(runs) >= 5  # enough seeds for a standard deviation to mean something
+    (row,) = FULL_BOUNDS_ROW.findall(FULL_TABLE.read_text())
+    table_bounds = [float(value) / 100 for value in row]
+    asserted = (
+        seeded_runs.FULL_TRAIN_ACCURACY_BOUNDS,
+        seeded_runs.FULL_TEST_ACCURACY_BOUNDS,
+    )
+    for column, (key, bounds) in enumerate(
+        zip(("train_accuracy", "test_accuracy"), asserted, strict=True)
+    ):
+        values = [run[key] for run in runs]
+        spread = statistics.stdev(values)
+        # rounded outwards to tenths of a percent (round() only removes the
+        # binary noise of the product, e.g. 974.0000000001)
+        low = math.floor(round((min(values) - 2 * spread) * 1000, 6)) / 1000
+        high = math.ceil(round((max(values) + 2 * spread) * 1000, 6)) / 1000
+        assert (low, high) == pytest.approx(bounds)  # the script's constants ...
+        assert table_bounds[2 * column : 2 * column + 2] == pytest.approx(bounds)
+        assert all(seeded_runs.within(value, bounds) for value in values)
+        # ... what the script computes, and what whole percents would give
+        assert seeded_runs.widened_bounds(values, 0.001) == pytest.approx(bounds)
+        whole = seeded_runs.widened_bounds(values, 0.01)
+        if key == "train_accuracy":
+            assert whole[1] == 1.0  # "the training range would end at 100 %"
+    # above the bundled ranges: the note's "both accuracies come out above"
+    assert (
+        seeded_runs.FULL_TRAIN_ACCURACY_BOUNDS[0]
+        > (seeded_runs.TRAIN_ACCURACY_BOUNDS[1])
+    )
+    assert (
+        seeded_runs.FULL_TEST_ACCURACY_BOUNDS[0] > (seeded_runs.TEST_ACCURACY_BOUNDS[1])
+    )
+    text = squeezed_page()
+    for name, (low, high) in zip(
+        ("training accuracy during epoch 5", "test accuracy"), asserted, strict=True
+    ):
+        assert f"{name} **between {low:.1%} and {high:.1%}**".replace("%", " %") in (
+            text
+        )
+    assert (
+        "each range widened by two standard deviations on each side, but rounded "
+        "outwards to tenths of a percent" in text
+    )
+    assert "the training range would end at 100 %, an upper bound" in text
+    # "as these runs vary less": a smaller standard deviation in both columns
+    full, bundled = committed_full_runs().values(), committed_runs().values()
+    for key in ("train_accuracy", "test_accuracy"):
+        assert statistics.stdev([run[key] for run in full]) < statistics.stdev(
+            [run[key] for run in bundled]
+        )
+    assert "rounded outwards to tenths of a percent, as these runs vary less" in text
+    assert f"{seeded_runs.FULL_BOUNDS_STEP:.1%}" in FULL_TABLE.read_text()
+
+
+def test_the_committed_full_table_is_what_the_script_writes():
+    runs, machine, loads = full_table_parts()
+    assert [run["seed"] for run in runs] == list(range(12))
+    assert "trained it that way with twelve seeds, each for 5 epochs" in (
+        squeezed_page()
+    )
+    regenerated = seeded_runs.full_markdown_table(runs, machine, loads).splitlines()
+    committed = FULL_TABLE.read_text().splitlines()
+    # all but the mean and standard deviation rows, recomputed from rounded rows
+    summary = slice(len(runs) + 2, len(runs) + 4)
+    del regenerated[summary], committed[summary]
+    assert regenerated == committed
+    assert '--8<-- "snippets/first_network/seeded_runs_full_table.md"' in page()
+    command = (
+        "python snippets/first_network/seeded_runs.py --source full --seeds 0-11 "
+        "\\ --markdown snippets/first_network/seeded_runs_full_table.md"
+    )
+    assert command in squeezed_page()
+
+
+def test_the_full_tables_mean_and_standard_deviation_rows_are_statistics_of_its_rows():
+    runs = committed_full_runs().values()
+    text = FULL_TABLE.read_text()
+    (mean,) = FULL_MEAN_ROW.findall(text)
+    (spread,) = FULL_SPREAD_ROW.findall(text)
+    for column, key in enumerate(ACCURACY_COLUMNS):
+        values = [run[key] for run in runs]
+        assert float(mean[column]) / 100 == pytest.approx(
+            statistics.mean(values), abs=0.0001
+        )
+        assert float(spread[column]) / 100 == pytest.approx(
+            statistics.stdev(values), abs=0.0001
+        )
+    for column, key in enumerate(("seconds", "processor_seconds"), start=3):
+        values = [run[key] for run in runs]
+        assert float(mean[column]) == pytest.approx(statistics.mean(values), abs=0.1)
+        assert float(spread[column]) == pytest.approx(statistics.stdev(values), abs=0.1)
+
+
+def test_the_page_compares_the_full_runs_with_the_reference_and_the_bundled_runs():
+    full = committed_full_runs().values()
+    bundled = committed_runs().values()
+    tests = [run["test_accuracy"] for run in full]
+    best_bundled = max(run["test_accuracy"] for run in bundled)
+    assert min(tests) > best_bundled
+    reference = 0.978  # Chollet, 1st and 2nd editions, chapter 2
+    assert min(tests) < reference < max(tests)
+    below = sum(value < reference for value in tests)
+    above = sum(value > reference for value in tests)
+    words = {3: "three", 9: "nine"}
+    gaps = [run["final_train_accuracy"] - run["test_accuracy"] for run in full]
+    assert all(gap > 0 for gap in gaps)
+    bundled_gaps = [
+        run["final_train_accuracy"] - run["test_accuracy"] for run in bundled
+    ]
+    assert max(gaps) < min(bundled_gaps)  # "smaller than on the bundled digits"
+    text = squeezed_page()
+    assert (
+        f"every run's test accuracy lies between {min(tests):.2%} and "
+        f"{max(tests):.2%}, above every run on the bundled digits "
+        f"(at most {best_bundled:.2%})".replace("%", " %")
+        in text
+    )
+    assert (
+        f"{words[below]} of the twelve runs score below 97.8 % and "
+        f"{words[above]} above" in text
+    )
+    assert "Chollet's **about 97.8 %**, from the 1st (2017) and 2nd (2021)" in text
+    assert (
+        "The generalisation gap is smaller than on the bundled digits: from about "
+        f"{100 * min(gaps):.1f} to {100 * max(gaps):.1f} points" in text
+    )
+
+
+def test_the_page_says_how_long_a_full_run_took_and_on_what():
+    runs, machine, loads = full_table_parts()
+    seconds = [run["seconds"] for run in runs]
+    processor = [run["processor_seconds"] for run in runs]
+    text = squeezed_page()
+    assert (
+        f"The table times the `fit` call of each run "
+        f"({seeded_runs.EPOCHS * math.ceil(60_000 / seeded_runs.BATCH_SIZE):,} "
+        "updates)" in text
+    )
+    assert "(5 epochs, 2,345 updates)" in FULL_TABLE.read_text()
+    assert (
+        f"an {machine['processor']} processor with {machine['cores']} cores, "
+        f"it took between {math.floor(min(seconds))} and {math.ceil(max(seconds))} "
+        "seconds" in text
+    )
+    assert (
+        f"it was {loads[0]:.2f} when the runs began and {loads[1]:.2f} when they "
+        f"ended, on {machine['cores']} cores" in text
+    )
+    assert statistics.stdev(processor) < statistics.stdev(seconds)  # varies less
+    assert (
+        "varies less from run to run: between "
+        f"{math.floor(min(processor))} and {math.ceil(max(processor))} seconds" in text
+    )
+    # less than the wall-clock time on every run: under one core on average
+    assert all(run["processor_seconds"] < run["seconds"] for run in runs)
+    assert "On every run it is less than the wall-clock time" in text
+    # the script measures what the table says: fit, wall-clock and processor
+    source = inspect.getsource(seeded_runs.train_first_network)
+    fit = source.index("history = model.fit(")
+    assert source.index("time.perf_counter()") < fit
+    assert source.index("time.process_time()") < fit
+    assert "os.getloadavg()" in inspect.getsource(seeded_runs.load_average)
+
+
+def test_the_script_checks_seed_zero_of_the_full_mnist_against_its_bounds(
+    monkeypatch, capsys
+):
+    trained = {}
+
+    def fake_run(seed=0, source="bundled", **_):
+        trained.update(seed=seed, source=source)
+        return {
+            "train_accuracy": 0.9907,
+            "test_accuracy": 0.98,
+            "label": 7,
+            "predicted": 7,
+            "probability": 0.9999,
+            "updates": 2345,
+            "seconds": 20.0,
+        }
+
+    monkeypatch.setattr(seeded_runs, "train_first_network", fake_run)
+    assert seeded_runs.main(["--source", "full"]) == 0
+    assert trained == {"seed": 0, "source": "full"}
+    printed = capsys.readouterr().out
+    low, high = seeded_runs.FULL_TRAIN_ACCURACY_BOUNDS
+    assert f"training accuracy in [{low:.1%}, {high:.1%}]: True" in printed
+    low, high = seeded_runs.FULL_TEST_ACCURACY_BOUNDS
+    assert f"test accuracy in [{low:.1%}, {high:.1%}]: True" in printed
+    assert (
+        "this command trains seed 0 on the full MNIST and checks it against the "
+        "bounds given in the [next section](#the-same-network-on-the-full-mnist)"
+        in squeezed_page()
+    )
 
 
 def test_the_bounds_are_the_observed_range_widened_by_two_standard_deviations():
@@ -506,7 +792,8 @@ def test_the_exercise_batches_are_counted_right():
 def test_the_digit_to_predict_is_the_one_the_alt_text_names():
     (x_train, y_train), (x_test, y_test) = load_mnist()
     alt = re.search(
-        r"!\[([^\]]*)\]\(figures/first-network/digits\.svg\)", PAGE.read_text()
+        r"!\[([^\]]*)\]\(figures/first-network/digits\.svg(?: \"[^\"]*\")?\)",
+        PAGE.read_text(),
     )
     assert alt, "the digits figure needs alt text"
     shown = ", ".join(str(label) for label in y_train[:7]) + f" and {y_train[7]}"
@@ -1210,7 +1497,10 @@ def test_importing_tensorflow_imports_keras_so_the_backend_is_set_before_either(
     text = squeezed_page()
     assert "when `keras` is first imported in a Python session, which `import " in text
     assert "tensorflow` also does." in text
-    assert '"tensorflow" # before importing keras or tensorflow' in text
+    assert (
+        '# before importing keras or tensorflow: os.environ["KERAS_BACKEND"] '
+        '= "tensorflow"' in text
+    )
     assert "set `KERAS_BACKEND` before importing `keras` or `tensorflow`" in text
 
 
