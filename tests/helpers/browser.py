@@ -224,14 +224,14 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         recorder.attach(context, page)
         sent_before, served_before = (
             CountingHandler.sent,
-            len(CountingHandler.responses),
+            len(CountingHandler.served),
         )
         started = time.perf_counter()
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
         visit.load_seconds = round(time.perf_counter() - started, 2)
         visit.bytes = CountingHandler.sent - sent_before
-        responses = CountingHandler.responses[served_before:]
+        responses = CountingHandler.served[served_before:]
         visit.heaviest = sorted(responses, key=lambda r: -r[1])[:5]
         visit.figure_bytes = sum(
             sent for path, sent in responses if is_figure(path.split("?")[0])

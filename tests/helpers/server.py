@@ -25,11 +25,12 @@ COMPRESSED_TYPES = (
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site and counts every byte it sends (headers included).
 
-    ``sent`` is the total so far; ``responses`` lists (path, bytes) per request.
+    ``sent`` is the total so far; ``served`` lists (path, bytes) per request.
     """
 
     sent = 0
-    responses: ClassVar[list[tuple[str, int]]] = []
+    # Not `responses`: BaseHTTPRequestHandler's table of status messages.
+    served: ClassVar[list[tuple[str, int]]] = []
     lock = threading.Lock()
 
     def setup(self):
@@ -79,7 +80,7 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
         if sent:
             with CountingHandler.lock:
                 CountingHandler.sent += sent
-                CountingHandler.responses.append((getattr(self, "path", "?"), sent))
+                CountingHandler.served.append((getattr(self, "path", "?"), sent))
 
     def log_message(self, format, *args):
         pass
