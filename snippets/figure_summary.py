@@ -24,7 +24,9 @@ RELATIVE_TOLERANCE = 1e-6
 def numbers(values) -> list:
     array = np.asarray(values, dtype=float)
     # 9 significant digits: far finer than the tolerance, and a small file
-    return [float(f"{v:.9g}") if math.isfinite(v) else None for v in array.ravel()]
+    return [
+        float(f"{v:.9g}") if math.isfinite(v) else None for v in array.ravel()
+    ]
 
 
 def texts_of(axes) -> list[str]:
@@ -56,7 +58,9 @@ def describe_axes(axes) -> dict:
             {
                 "kind": type(c).__name__,
                 "points": numbers(c.get_offsets()),
-                "values": numbers(c.get_array()) if c.get_array() is not None else [],
+                "values": numbers(c.get_array())
+                if c.get_array() is not None
+                else [],
             }
             for c in axes.collections
             if isinstance(c, Collection)
@@ -95,7 +99,9 @@ def differences(expected, actual, where: str = "figure") -> list[str]:
         return [
             found
             for key in expected
-            for found in differences(expected[key], actual[key], f"{where}.{key}")
+            for found in differences(
+                expected[key], actual[key], f"{where}.{key}"
+            )
         ]
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
@@ -110,4 +116,6 @@ def differences(expected, actual, where: str = "figure") -> list[str]:
             else:
                 found += differences(old, new, f"{where}[{index}]")
         return found[:5]
-    return [] if expected == actual else [f"{where}: {expected!r} != {actual!r}"]
+    return (
+        [] if expected == actual else [f"{where}: {expected!r} != {actual!r}"]
+    )

@@ -34,6 +34,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib import ticker
 
 from snippets.figure_summary import describe
 
@@ -41,14 +42,20 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 COMMITTED_FIGURES = REPOSITORY / "docs" / "figures"
 COMMITTED_DESCRIPTIONS = REPOSITORY / "tests" / "figures"
 DESCRIPTIONS_DIR_VARIABLE = "BOOK_FIGURE_DESCRIPTIONS_DIR"
-READER_FIGURES = Path("figures")  # relative: under the directory the reader runs in
+READER_FIGURES = Path(
+    "figures"
+)  # relative: under the directory the reader runs in
 FIGURES_DIR_VARIABLE = "BOOK_FIGURES_DIR"
 
+# Figures are drawn to be read on a phone: at most about 5.3 inches wide, so
+# that a 390 px wide screen shows them at about 0.94 px per point, and no text
+# smaller than the base size, 11 pt: every label then measures at least 10 CSS
+# px there (tests/browser/test_layout.py).
 BOOK_STYLE = {
     "svg.hashsalt": "tensors-to-gradients",
     "svg.fonttype": "none",  # text as text: lighter files, selectable labels
     "figure.dpi": 100,
-    "font.size": 10,
+    "font.size": 11,
     "axes.grid": True,
     "grid.alpha": 0.3,
 }
@@ -57,6 +64,20 @@ BOOK_STYLE = {
 # rcParams change says), then the book's settings.
 matplotlib.rcdefaults()
 plt.rcParams.update(BOOK_STYLE)
+
+
+def plain_log_ticks(*axes, axis: str = "both") -> None:
+    """Label the log-scale axes' ticks 0.01, 1e-05, 100 rather than as powers
+    of ten, whose small raised exponents cannot be read on a phone."""
+    plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    for one in axes:
+        for which in ("x", "y") if axis == "both" else (axis,):
+            scale = getattr(one, f"get_{which}scale")()
+            if scale == "log":
+                getattr(one, f"{which}axis").set_major_formatter(plain)
+                getattr(one, f"{which}axis").set_minor_formatter(
+                    ticker.NullFormatter()
+                )
 
 
 def figures_dir() -> Path:
@@ -78,7 +99,9 @@ def save_figure(figure, name: str) -> Path:
     path = figures_dir() / name
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptions = os.environ.get(DESCRIPTIONS_DIR_VARIABLE)
-    if descriptions and not Path(name).is_absolute():  # a book figure, by its name
+    if (
+        descriptions and not Path(name).is_absolute()
+    ):  # a book figure, by its name
         description = (Path(descriptions) / name).with_suffix(".json")
         description.parent.mkdir(parents=True, exist_ok=True)
         description.write_text(
@@ -91,7 +114,10 @@ def save_figure(figure, name: str) -> Path:
         bbox_inches="tight",
     )
     plt.close(figure)
-    if not os.environ.get(FIGURES_DIR_VARIABLE) and not Path(name).is_absolute():
+    if (
+        not os.environ.get(FIGURES_DIR_VARIABLE)
+        and not Path(name).is_absolute()
+    ):
         here = Path.cwd()
         shown = path.relative_to(here) if path.is_relative_to(here) else path
         print(f"figure saved: {shown}", file=sys.stderr)
@@ -112,9 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Redraw the book's figures.")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument(
-        "--write", action="store_true", help="redraw every figure into docs/figures/"
+        "--write",
+        action="store_true",
+        help="redraw every figure into docs/figures/",
     )
-    group.add_argument("--list", action="store_true", help="list figure snippets")
+    group.add_argument(
+        "--list", action="store_true", help="list figure snippets"
+    )
     args = parser.parse_args(argv)
     environment = dict(
         os.environ,

@@ -15,9 +15,12 @@ from hooks.continuations import (
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PAGES = sorted((REPOSITORY / "docs").glob("*.md"))
-# The note, then (after the marker comments pytest-codeblocks reads) the code block.
+# The note, then (after the marker comments pytest-codeblocks reads) the code block;
+# in an admonition, Markdown opens a <p> before it, which an HTML parser (the
+# browser's, or the lightbox plugin's on pages with figures) closes at once.
 NOTE_BEFORE_BLOCK = re.compile(
-    rf'<p class="{NOTE_CLASS}">{NOTE_TEXT}</p>\s*(?:<p>)?\s*<div class="highlight">'
+    rf'<p class="{NOTE_CLASS}">{NOTE_TEXT}</p>\s*(?:<p>(?:</p>)?)?\s*'
+    '<div class="highlight">'
 )
 
 

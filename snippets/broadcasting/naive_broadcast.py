@@ -17,7 +17,8 @@ import numpy as np
 
 # --8<-- [start:shape]
 def broadcast_shape(shape_a, shape_b):
-    """The shape of `a op b` under NumPy's broadcasting rule, or a ValueError."""
+    """The shape of `a op b` under NumPy's broadcasting rule,
+    or a ValueError."""
     rank = max(len(shape_a), len(shape_b))
     # Missing leading axes count as 1.
     padded_a = (1,) * (rank - len(shape_a)) + tuple(shape_a)
@@ -31,8 +32,9 @@ def broadcast_shape(shape_a, shape_b):
             result.append(n)  # a size-1 axis is stretched, possibly to 0
         else:
             raise ValueError(
-                f"shapes {tuple(shape_a)} and {tuple(shape_b)} do not broadcast: "
-                f"axis {axis} has sizes {m} and {n}, and neither is 1"
+                f"shapes {tuple(shape_a)} and {tuple(shape_b)}"
+                f" do not broadcast: axis {axis} has sizes {m} and {n},"
+                " and neither is 1"
             )
     return tuple(reversed(result))
 
@@ -42,10 +44,13 @@ def broadcast_shape(shape_a, shape_b):
 
 # --8<-- [start:expand]
 def expand(x, shape):
-    """A new array holding `x` stretched to `shape`: add leading axes, then repeat."""
+    """A new array holding `x` stretched to `shape`: add leading axes,
+    then repeat."""
     x = np.array(x)  # a copy, so the result never shares memory with the input
     if broadcast_shape(x.shape, shape) != tuple(shape):
-        raise ValueError(f"shape {x.shape} cannot be stretched to {tuple(shape)}")
+        raise ValueError(
+            f"shape {x.shape} cannot be stretched to {tuple(shape)}"
+        )
     x = x.reshape((1,) * (len(shape) - x.ndim) + x.shape)
     for axis, size in enumerate(shape):
         if x.shape[axis] != size:  # then x.shape[axis] == 1
@@ -54,7 +59,8 @@ def expand(x, shape):
 
 
 def naive_broadcast(op, x, y):
-    """The element-wise ufunc `op` applied entry by entry to `x` and `y` stretched.
+    """The element-wise ufunc `op` applied entry by entry to `x` and `y`
+    stretched.
 
     The result's dtype is the one `op` gives for a single number of each input
     dtype. For bool, the integers of 8 to 64 bits (int8 ... int64, uint8 ...

@@ -30,7 +30,9 @@ LEGEND = {
 }
 
 
-def column_states(shapes: list[tuple], rank: int) -> tuple[list[list[str]], list]:
+def column_states(
+    shapes: list[tuple], rank: int
+) -> tuple[list[list[str]], list]:
     """For each operand and column, how the axis takes part; and the result sizes."""
     padded = [(None,) * (rank - len(shape)) + tuple(shape) for shape in shapes]
     states = [[""] * rank for _ in shapes]
@@ -79,39 +81,60 @@ def box(ax, x, y, text, state, width=1.2, height=0.8, fontsize=12):
     )
 
 
-def draw_alignment(operands: list[tuple[str, tuple]], result_label: str, title: str):
-    """Aligned shapes of two operands and the result (or the clash)."""
+def draw_alignment(
+    operands: list[tuple[str, tuple]], result_label: str, title: str
+):
+    """Aligned shapes of two operands and the result (or the clash).
+
+    Drawn to be read on a phone: each name above its shape on the left, the
+    legend under the diagram, the columns at most 3.5 inches wide.
+    """
     shapes = [shape for _, shape in operands]
     rank = max(len(shape) for shape in shapes)
     states, result = column_states(shapes, rank)
-    step = 1.5
-    figure, ax = plt.subplots(figsize=(2.6 + 1.55 * rank, 3.6))
+    step, cell = 1.6, 1.35  # column pitch and box width, in data units
+    width = min((rank * step + 0.2) * 0.6, 3.5)  # inches, the columns only
+    figure, ax = plt.subplots(figsize=(width, 3.2))
+    figure.subplots_adjust(left=0, right=1, top=0.82, bottom=0.02)
     for column in range(rank):
         axis = f"axis {column - rank}".replace("-", "−")  # a true minus sign
-        ax.text(column * step + 0.6, 3.25, axis, ha="center", fontsize=9, color="0.3")
+        ax.text(column * step + cell / 2, 3.25, axis, ha="center", color="0.3")
     for row, (label, shape) in enumerate(operands):
         y = 2.2 - row * 1.0
-        ax.text(
-            -0.3, y + 0.4, f"{label}  {shape}", ha="right", va="center", fontsize=11
-        )
+        ax.text(-0.3, y + 0.4, f"{label}\n{shape}", ha="right", va="center")
         for column in range(rank):
             state = states[row][column]
-            size = shape[column - (rank - len(shape))] if state != "missing" else 1
-            text = (
-                f"1 → {result[column]}" if state in ("stretched", "missing") else size
+            size = (
+                shape[column - (rank - len(shape))] if state != "missing" else 1
             )
-            box(ax, column * step, y, str(text), state)
-    ax.plot([-0.1, rank * step - 0.2], [1.0, 1.0], color="black", lw=1)
-    if None in result:
-        shown = f"{result_label}  error"
-    else:
-        shown = f"{result_label}  {tuple(result)}"
+            text = (
+                f"1 → {result[column]}"
+                if state in ("stretched", "missing")
+                else size
+            )
+            box(ax, column * step, y, str(text), state, width=cell)
+    ax.plot(
+        [-0.1, (rank - 1) * step + cell + 0.1], [1.0, 1.0], color="black", lw=1
+    )
+    shown = "error" if None in result else str(tuple(result))
     ax.text(
-        -0.3, 0.5 - 0.3, shown, ha="right", va="center", fontsize=11, fontweight="bold"
+        -0.3,
+        0.5 - 0.2,
+        f"{result_label}\n{shown}",
+        ha="right",
+        va="center",
+        fontweight="bold",
     )
     for column, size in enumerate(result):
         state = "clash" if size is None else "kept"
-        box(ax, column * step, -0.1, "✗" if size is None else str(size), state)
+        box(
+            ax,
+            column * step,
+            -0.1,
+            "✗" if size is None else str(size),
+            state,
+            width=cell,
+        )
     used = sorted({s for row in states for s in row}, key=list(LEGEND).index)
     handles = [
         Rectangle(
@@ -127,12 +150,16 @@ def draw_alignment(operands: list[tuple[str, tuple]], result_label: str, title: 
     ax.legend(
         handles,
         [LEGEND[s] for s in used],
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
+        loc="upper right",
+        bbox_to_anchor=(1.0, 0.0),
         frameon=False,
-        fontsize=9,
     )
-    ax.set_title(title + "   (shapes compared right to left)", fontsize=11, loc="left")
+    figure.suptitle(
+        title + "\n(shapes compared right to left)",
+        x=1.0,
+        ha="right",
+        fontsize="medium",
+    )
     ax.set_xlim(-0.2, rank * step)
     ax.set_ylim(-0.3, 3.5)
     ax.axis("off")
@@ -143,7 +170,7 @@ def draw_stretching():
     """x (2, 3) + v (3,): the row of v is copied down (faded), then added."""
     x = np.array([[0, 10, 20], [30, 40, 50]])
     v = np.array([1, 2, 3])
-    figure, ax = plt.subplots(figsize=(9, 2.6))
+    figure, ax = plt.subplots(figsize=(5.3, 2.2))  # reads on a phone
 
     def grid(left, values, faded_rows=()):
         for (i, j), value in np.ndenumerate(values):
@@ -175,14 +202,14 @@ def draw_stretching():
     for left, sign in ((3.4, "+"), (7.9, "=")):
         ax.text(left + 0.15, 1, sign, ha="center", va="center", fontsize=20)
     labels = [
-        (1.5, "x, shape (2, 3)"),
-        (6.0, "v, shape (3,) → stretched to (2, 3)"),
-        (10.5, "x + v, shape (2, 3)"),
+        (1.5, "x\nshape (2, 3)"),
+        (6.0, "v, shape (3,)\n→ stretched\nto (2, 3)"),
+        (10.5, "x + v\nshape (2, 3)"),
     ]
     for centre, label in labels:
-        ax.text(centre, -0.35, label, ha="center", fontsize=10)
+        ax.text(centre, -0.25, label, ha="center", va="top")
     ax.set_xlim(-0.2, 12.2)
-    ax.set_ylim(-0.6, 2.2)
+    ax.set_ylim(-2.4, 2.2)
     ax.set_aspect("equal")
     ax.axis("off")
     return figure
@@ -219,7 +246,8 @@ DIAGRAMS = [  # file, operands, result label, title
 def main() -> None:
     for name, operands, result_label, title in DIAGRAMS:
         save_figure(
-            draw_alignment(operands, result_label, title), f"broadcasting/{name}"
+            draw_alignment(operands, result_label, title),
+            f"broadcasting/{name}",
         )
     save_figure(draw_stretching(), "broadcasting/stretching.svg")
 

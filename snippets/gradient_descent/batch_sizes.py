@@ -11,7 +11,7 @@ the tables, including one that gives each batch size several rates.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from snippets.figures import save_figure
+from snippets.figures import plain_log_ticks, save_figure
 
 # --8<-- [start:data]
 SAMPLES = 512
@@ -49,7 +49,8 @@ def mse_gradient(x, y, w, b):
 
 # --8<-- [start:train]
 def train(x, y, batch_size, learning_rate=LEARNING_RATE, epochs=EPOCHS, seed=1):
-    """Mini-batch SGD; returns (epochs elapsed, loss on all data) after every update."""
+    """Mini-batch SGD; returns (epochs elapsed, loss on all data) after every
+    update."""
     rng = np.random.default_rng(seed)
     w, b = np.zeros(x.shape[1]), 0.0
     elapsed, losses = [0.0], [mse(x, y, w, b)]
@@ -82,10 +83,15 @@ def run_all(x, y):
 
 
 def draw(results, floor) -> None:
-    figure, (by_epoch, by_update) = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+    # one panel above the other, so that they can be read on a phone
+    figure, (by_epoch, by_update) = plt.subplots(
+        2, 1, figsize=(5.0, 8.0), sharey=True
+    )
     for name, (elapsed, losses) in results.items():
         by_epoch.plot(elapsed, losses, label=name, linewidth=1)
-        by_update.plot(np.arange(1, len(losses)), losses[1:], label=name, linewidth=1)
+        by_update.plot(
+            np.arange(1, len(losses)), losses[1:], label=name, linewidth=1
+        )
     for axis in (by_epoch, by_update):
         axis.axhline(
             floor,
@@ -101,7 +107,10 @@ def draw(results, floor) -> None:
     by_update.set_xscale("log")
     by_update.set_xlabel("weight updates")
     by_update.set_title(f"same number of updates, rate {LEARNING_RATE}")
+    by_update.set_ylabel("loss on all the data (MSE)")
     by_epoch.legend()
+    plain_log_ticks(by_epoch, by_update)
+    figure.tight_layout()
     save_figure(figure, "gradient-descent/batch-sizes.svg")
 
 

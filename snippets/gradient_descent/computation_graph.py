@@ -25,10 +25,13 @@ def forward(x, w, b, y_true):
 
 
 def backward(x, w, b, y_true):
-    """∂loss/∂node for every node, from the loss back to the inputs (chain rule)."""
+    """∂loss/∂node for every node, from the loss back to the inputs
+    (chain rule)."""
     values = forward(x, w, b, y_true)
     grad = {"loss": 1.0}
-    sign = 1.0 if values["diff"] > 0 else -1.0  # d|u|/du; |u| has no slope at u = 0
+    sign = (
+        1.0 if values["diff"] > 0 else -1.0
+    )  # d|u|/du; |u| has no slope at u = 0
     grad["diff"] = grad["loss"] * sign
     grad["x2"] = grad["diff"] * -1.0  # diff = y_true − x2
     grad["b"] = grad["x2"] * 1.0  # x2 = x1 + b
@@ -40,16 +43,19 @@ def backward(x, w, b, y_true):
 
 # --8<-- [end:forward_backward]
 
-# Where each node sits on the drawing, and the edges between them.
+# Where each node sits on the drawing (inches from the top left), and the
+# edges between them: top to bottom, so that it reads on a phone. The chain
+# x → x1 → x2 → diff → loss runs down the left; the other inputs, each on the
+# right of the row above the node it feeds.
 POSITIONS = {
-    "x": (0, 1.6),
-    "w": (0, 0),
-    "x1": (2.2, 0.8),
-    "b": (2.2, -0.9),
-    "x2": (4.4, 0.4),
-    "y_true": (4.4, -1.3),
-    "diff": (6.6, 0),
-    "loss": (8.8, 0),
+    "x": (1.1, -0.5),
+    "w": (3.6, -0.5),
+    "x1": (1.1, -1.85),
+    "b": (3.6, -1.85),
+    "x2": (1.1, -3.2),
+    "y_true": (3.6, -3.2),
+    "diff": (1.1, -4.55),
+    "loss": (1.1, -5.9),
 }
 EDGES = [
     ("x", "x1"),
@@ -66,49 +72,54 @@ LABELS = {
     "diff": "diff = y_true − x2",
     "loss": "loss = |diff|",
 }
+WIDTH, HEIGHT = 2.1, 0.85  # of a node, in inches
 
 
 def draw(values, gradients) -> None:
-    figure, axis = plt.subplots(figsize=(11, 4))
+    figure, axis = plt.subplots(figsize=(4.8, 6.5))
+    figure.subplots_adjust(left=0, right=1, bottom=0, top=1)
     for start, end in EDGES:
         (x0, y0), (x1, y1) = POSITIONS[start], POSITIONS[end]
         axis.annotate(
             "",
-            (x1 - 0.75, y1),
-            (x0 + 0.75, y0),
+            (x1 + (0.5 if x0 > x1 else 0), y1 + HEIGHT / 2 + 0.04),
+            (x0 - (0.5 if x0 > x1 else 0), y0 - HEIGHT / 2 - 0.04),
             arrowprops={"arrowstyle": "->", "color": "0.4"},
         )
     for name, (x, y) in POSITIONS.items():
         axis.add_patch(
             FancyBboxPatch(
-                (x - 0.75, y - 0.38),
-                1.5,
-                0.76,
-                boxstyle="round,pad=0.05",
+                (x - WIDTH / 2, y - HEIGHT / 2),
+                WIDTH,
+                HEIGHT,
+                boxstyle="round,pad=0.04",
                 facecolor="white",
                 edgecolor="0.3",
             )
         )
-        axis.text(x, y + 0.13, LABELS.get(name, name), ha="center", fontsize=8)
-        axis.text(x, y - 0.12, f"= {values[name]:g}", ha="center", color="tab:blue")
+        lines = [(LABELS.get(name, name), "black")]
+        lines.append((f"= {values[name]:g}", "tab:blue"))
         if name in gradients:
+            lines.append((f"∂loss/∂{name} = {gradients[name]:g}", "tab:red"))
+        for k, (text, colour) in enumerate(lines):
+            offset = (len(lines) - 1) / 2 - k
             axis.text(
                 x,
-                y - 0.62,
-                f"∂loss/∂{name} = {gradients[name]:g}",
+                y + 0.24 * offset,
+                text,
                 ha="center",
-                color="tab:red",
-                fontsize=9,
+                va="center",
+                color=colour,
             )
     axis.text(
-        6.0,
-        1.6,
-        "blue: forward pass (values)\nred: backward pass (gradients)",
-        fontsize=9,
+        POSITIONS["y_true"][0] - WIDTH / 2,
+        POSITIONS["loss"][1],
+        "blue: forward pass\n(values)\n\nred: backward pass\n(gradients)",
         va="center",
     )
-    axis.set_xlim(-1, 9.8)
-    axis.set_ylim(-2.2, 2.2)
+    axis.set_xlim(0, 4.8)
+    axis.set_ylim(-6.5, 0)
+    axis.set_aspect("equal")
     axis.axis("off")
     save_figure(figure, "gradient-descent/computation-graph.svg")
 
@@ -119,7 +130,10 @@ def main() -> None:
     gradients = backward(**COURSE_VALUES)
     draw(values, gradients)
     print("forward: " + ", ".join(f"{k} = {v:g}" for k, v in values.items()))
-    print("backward: " + ", ".join(f"∂loss/∂{k} = {v:g}" for k, v in gradients.items()))
+    print(
+        "backward: "
+        + ", ".join(f"∂loss/∂{k} = {v:g}" for k, v in gradients.items())
+    )
 
 
 # --8<-- [end:main]

@@ -28,7 +28,8 @@ def gradient_descent(gradient, start, learning_rate, steps):
 
 # --8<-- [start:momentum_descent]
 def momentum_descent(gradient, start, learning_rate, momentum, steps):
-    """Keras's SGD with momentum: v ← momentum·v − learning_rate·∇L(W); W ← W + v."""
+    """Keras's SGD with momentum:
+    v ← momentum·v − learning_rate·∇L(W); W ← W + v."""
     W = np.array(start, dtype=float)
     velocity = np.zeros_like(W)
     path = [W.copy()]

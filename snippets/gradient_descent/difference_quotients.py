@@ -11,7 +11,7 @@ right, the error of forward and central difference quotients as h shrinks.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from snippets.figures import save_figure
+from snippets.figures import plain_log_ticks, save_figure
 
 X0 = 2.0
 EXACT = 12.0  # f'(x) = 3x², so f'(2) = 12
@@ -19,7 +19,9 @@ EXACT = 12.0  # f'(x) = 3x², so f'(2) = 12
 
 # --8<-- [start:quotients]
 def cube(x):
-    return x * x * x  # products, not a power: the same rounding on every machine
+    return (
+        x * x * x
+    )  # products, not a power: the same rounding on every machine
 
 
 def forward_quotient(f, x, h):
@@ -45,7 +47,8 @@ def errors(steps):
 
 
 def main() -> None:
-    figure, (secants, error_axis) = plt.subplots(1, 2, figsize=(11, 4))
+    # one panel above the other, so that they can be read on a phone
+    figure, (secants, error_axis) = plt.subplots(2, 1, figsize=(5.2, 9.0))
     xs = np.linspace(0.8, 3.2, 200)
     secants.plot(xs, cube(xs), color="black", linewidth=1.5, label="f(x) = x³")
     for h, colour in zip(
@@ -71,17 +74,21 @@ def main() -> None:
     secants.set_ylim(-5, 33)
     secants.set_xlabel("x")
     secants.set_title("secants through (2, 8) turn into the tangent")
-    secants.legend(fontsize=8, loc="upper left")
+    secants.legend(loc="upper left")
 
     steps = STEP_SIZES
     forward, central = errors(steps)
     error_axis.loglog(steps, forward, "o-", label="forward (f(x+h) − f(x)) / h")
-    error_axis.loglog(steps, central, "s-", label="central (f(x+h) − f(x−h)) / 2h")
+    error_axis.loglog(
+        steps, central, "s-", label="central (f(x+h) − f(x−h)) / 2h"
+    )
     error_axis.set_xlabel("h")
     error_axis.set_ylabel("|quotient − 12|")
     error_axis.set_title("error shrinks with h, until rounding takes over")
     error_axis.invert_xaxis()
-    error_axis.legend(fontsize=8)
+    error_axis.legend()
+    plain_log_ticks(error_axis)
+    figure.tight_layout()
     save_figure(figure, "gradient-descent/difference-quotients.svg")
 
 

@@ -37,13 +37,15 @@ def surface_gradient(x, y):
 
 def arrow_field(points=9, limit=2.4):
     """Grid points and the arrows drawn at them: −∇f, times ARROW_SCALE."""
-    x, y = np.meshgrid(np.linspace(-limit, limit, points), np.linspace(-1.8, 1.8, 7))
+    x, y = np.meshgrid(
+        np.linspace(-limit, limit, points), np.linspace(-1.8, 1.8, 7)
+    )
     grad_x, grad_y = surface_gradient(x, y)
     return x, y, -ARROW_SCALE * grad_x, -ARROW_SCALE * grad_y
 
 
 def main() -> None:
-    figure, axis = plt.subplots(figsize=(7, 5.2))
+    figure, axis = plt.subplots(figsize=(5.3, 4.6))  # reads on a phone
     x_limit, y_limit = FRAME
     grid_x, grid_y = np.meshgrid(
         np.linspace(-x_limit, x_limit, 241), np.linspace(-y_limit, y_limit, 193)
@@ -55,7 +57,7 @@ def main() -> None:
         levels=CONTOUR_LEVELS,
         colors="0.6",
     )
-    axis.clabel(lines, fontsize=8, fmt="f = %g")
+    axis.clabel(lines, fmt="f = %g")
     x, y, u, v = arrow_field()
     axis.quiver(
         x,
@@ -83,9 +85,11 @@ def main() -> None:
     axis.annotate(
         "(2, 1): −∇f = (−4, −6)",
         POINT,
-        xytext=(8, 8),
+        xytext=(-4, 10),
         textcoords="offset points",
+        ha="right",
         color="tab:red",
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85},
     )
     axis.plot(0, 0, "*", color="black", markersize=10)
     axis.set_aspect("equal")
@@ -93,7 +97,7 @@ def main() -> None:
     axis.set_ylim(-y_limit, y_limit)
     axis.set_xlabel("x")
     axis.set_ylabel("y")
-    axis.set_title("f(x, y) = x² + 3y²: arrows along −∇f (0.06 × its length)")
+    axis.set_title("f(x, y) = x² + 3y²:\narrows along −∇f (0.06 × its length)")
     save_figure(figure, "gradient-descent/gradient-arrows.svg")
 
 

@@ -21,14 +21,19 @@ from snippets.gradient_descent.optimizer_paths import (
 )
 from snippets.gradient_descent.two_minima import two_valleys_gradient
 
-TOLERANCE = 1e-6  # relative to max(1, |gradient|); central differences with h = 1e-6
+TOLERANCE = (
+    1e-6  # relative to max(1, |gradient|); central differences with h = 1e-6
+)
 
-NUMPY_OPS = SimpleNamespace(sum=np.sum, mean=np.mean, abs=np.abs, matvec=np.matmul)
+NUMPY_OPS = SimpleNamespace(
+    sum=np.sum, mean=np.mean, abs=np.abs, matvec=np.matmul
+)
 
 
 # --8<-- [start:numerical_gradient]
 def numerical_gradient(loss, point, h=1e-6):
-    """Central differences (L(p + h·e_i) − L(p − h·e_i)) / 2h, for every entry i."""
+    """Central differences (L(p + h·e_i) − L(p − h·e_i)) / 2h,
+    for every entry i."""
     point = np.array(point, dtype=float)
     gradient = np.zeros_like(point)
     for index in np.ndindex(point.shape):
@@ -46,7 +51,10 @@ def tape_gradients(loss, params):
     import tensorflow as tf
 
     ops = SimpleNamespace(
-        sum=tf.reduce_sum, mean=tf.reduce_mean, abs=tf.abs, matvec=tf.linalg.matvec
+        sum=tf.reduce_sum,
+        mean=tf.reduce_mean,
+        abs=tf.abs,
+        matvec=tf.linalg.matvec,
     )
     variables = [tf.Variable(np.asarray(p, dtype=float)) for p in params]
     with tf.GradientTape() as tape:
@@ -116,7 +124,9 @@ CHECKS = {
     ),
     "the ravine turned by 45°": (
         # across the floor w₂ = w₁ is (w₂ − w₁)/√2, along it (w₁ + w₂)/√2
-        lambda ops, w: 0.5 * ((w[0] + w[1]) ** 2 / 2 + 25 * (w[1] - w[0]) ** 2 / 2),
+        lambda ops, w: (
+            0.5 * ((w[0] + w[1]) ** 2 / 2 + 25 * (w[1] - w[0]) ** 2 / 2)
+        ),
         lambda w: [rotated_ravine_gradient(w)],
         [np.array([-7.5, -5.0])],
     ),
@@ -127,7 +137,10 @@ CHECKS = {
     ),
     "|y_true − (w·x + b)|, course graph": (
         lambda ops, w, b: ops.abs(4.0 - (w * 2.0 + b)),
-        lambda w, b: [backward(2.0, w, b, 4.0)["w"], backward(2.0, w, b, 4.0)["b"]],
+        lambda w, b: [
+            backward(2.0, w, b, 4.0)["w"],
+            backward(2.0, w, b, 4.0)["b"],
+        ],
         [3.0, 1.0],
     ),
     "sum(W²), W of shape (2, 3)": (
@@ -147,11 +160,14 @@ CHECKS = {
 # --8<-- [start:run]
 def relative_gap(expected, actual) -> float:
     expected, actual = np.asarray(expected, float), np.asarray(actual, float)
-    return float(np.max(np.abs(expected - actual) / np.maximum(1.0, np.abs(expected))))
+    return float(
+        np.max(np.abs(expected - actual) / np.maximum(1.0, np.abs(expected)))
+    )
 
 
 def run_checks():
-    """For every check: the hand gradients and their gaps to the two references."""
+    """For every check: the hand gradients and their gaps to the two
+    references."""
     results = {}
     for name, (loss, hand, params) in CHECKS.items():
         by_hand = hand(*params)

@@ -24,7 +24,9 @@ from snippets.gradient_descent.descent import (
 # The six rates of the figure, also the presets of the page's learning-rate explorer.
 # Pairs with the same |1 − 2·rate| (0.3 and 0.7) converge equally fast.
 EXPLORER = json.loads(
-    Path(__file__).with_name("learning_rate_paths.json").read_text(encoding="utf-8")
+    Path(__file__)
+    .with_name("learning_rate_paths.json")
+    .read_text(encoding="utf-8")
 )
 FIGURE_RATES_1D = tuple(
     preset["learning_rate"] for preset in EXPLORER["figure_presets"]
@@ -63,13 +65,18 @@ def paths_2d(rates=LEARNING_RATES_2D):
 
 
 def draw_1d(paths) -> None:
-    figure, axes = plt.subplots(2, 3, figsize=(11, 6.2), sharey=True)
+    # three rows of two panels, so that they can be read on a phone
+    figure, axes = plt.subplots(3, 2, figsize=(5.2, 8.4), sharey=True)
     curve = np.linspace(-4, 4, 200)
     for axis, (rate, path) in zip(axes.flat, paths.items(), strict=True):
         axis.plot(curve, parabola(curve), color="0.6", linewidth=1)
         axis.plot(path, parabola(path), "o-", color="tab:blue", markersize=4)
-        axis.plot(path[0], parabola(path[0]), "o", color="tab:green", markersize=7)
-        axis.set_title(f"η = {rate:g}: 1 − 2η = {1 - 2 * rate:+.1f}")
+        axis.plot(
+            path[0], parabola(path[0]), "o", color="tab:green", markersize=7
+        )
+        axis.set_title(
+            f"η = {rate:g}: 1 − 2η = {1 - 2 * rate:+.1f}", fontsize="medium"
+        )
         axis.set_xlim(-4, 4)
         axis.set_ylim(-0.5, 16)
         axis.set_xlabel("x")
@@ -80,21 +87,37 @@ def draw_1d(paths) -> None:
 
 
 def draw_2d(paths) -> None:
-    figure, axes = plt.subplots(1, len(paths), figsize=(15, 3.4), sharey=True)
-    grid = np.stack(np.meshgrid(np.linspace(-3, 3, 121), np.linspace(-3, 3, 121)), -1)
+    # three rows of two panels (the last one empty), to be read on a phone
+    rows = (len(paths) + 1) // 2
+    figure, grid_of_axes = plt.subplots(
+        rows, 2, figsize=(5.2, 2.75 * rows), sharex=True, sharey=True
+    )
+    axes = list(grid_of_axes.flat)[: len(paths)]
+    grid = np.stack(
+        np.meshgrid(np.linspace(-3, 3, 121), np.linspace(-3, 3, 121)), -1
+    )
     for axis, (rate, path) in zip(axes, paths.items(), strict=True):
-        axis.contour(grid[..., 0], grid[..., 1], bowl(grid), levels=12, colors="0.7")
+        axis.contour(
+            grid[..., 0], grid[..., 1], bowl(grid), levels=12, colors="0.7"
+        )
         axis.plot(path[:, 0], path[:, 1], "o-", color="tab:blue", markersize=3)
         axis.plot(*path[0], "o", color="tab:green", markersize=7)
         axis.plot(0, 0, "*", color="tab:red", markersize=10)
         axis.set_title(
-            f"η = {rate:.3g}: {1 - 2 * rate:+.2f}, {1 - 6 * rate:+.2f}", fontsize=9
+            f"η = {rate:.3g}: {1 - 2 * rate:+.2f}, {1 - 6 * rate:+.2f}",
+            fontsize="medium",
         )
         axis.set_xlim(-3, 3)
         axis.set_ylim(-3, 3)
         axis.set_aspect("equal")
+    for axis in grid_of_axes[-1]:
         axis.set_xlabel("w₁")
-    axes[0].set_ylabel("w₂")
+    for axis in grid_of_axes[:, 0]:
+        axis.set_ylabel("w₂")
+    for axis in grid_of_axes.flat[len(paths) :]:
+        axis.set_visible(False)
+    grid_of_axes[-2, 1].xaxis.set_tick_params(labelbottom=True)
+    figure.tight_layout()
     save_figure(figure, "gradient-descent/learning-rates-2d.svg")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from snippets.figures import save_figure
+from snippets.figures import plain_log_ticks, save_figure
 from snippets.gradient_descent.descent import gradient_descent, momentum_descent
 from snippets.gradient_descent.rmsprop_numpy import RMSpropNumpy
 
@@ -29,13 +29,17 @@ CURVATURES = np.array(DEFAULTS["curvatures"])
 START = tuple(DEFAULTS["start"])
 STEPS = DEFAULTS["steps"]
 ANGLE_DEGREES = DEFAULTS["angle_degrees"]
-SGD, MOMENTUM, RMSPROP = (DEFAULTS[name] for name in ("sgd", "momentum", "rmsprop"))
+SGD, MOMENTUM, RMSPROP = (
+    DEFAULTS[name] for name in ("sgd", "momentum", "rmsprop")
+)
 
 
 # --8<-- [start:ravine]
 def ravine(W):
     """½·(w₁² + 25·w₂²): a long, narrow valley along the w₁ axis."""
-    return 0.5 * (CURVATURES[0] * W[..., 0] ** 2 + CURVATURES[1] * W[..., 1] ** 2)
+    return 0.5 * (
+        CURVATURES[0] * W[..., 0] ** 2 + CURVATURES[1] * W[..., 1] ** 2
+    )
 
 
 def ravine_gradient(W):
@@ -55,12 +59,14 @@ def rotate(W, degrees):
 
 
 def rotated_ravine(W):
-    """The same valley turned by 45°: its floor runs along the diagonal w₂ = w₁."""
+    """The same valley turned by 45°: its floor runs along the diagonal
+    w₂ = w₁."""
     return ravine(rotate(W, -ANGLE_DEGREES))
 
 
 def rotated_ravine_gradient(W):
-    # turn W back onto the axes, take the gradient there, turn the gradient forward
+    # turn W back onto the axes, take the gradient there,
+    # turn the gradient forward
     return rotate(ravine_gradient(rotate(W, -ANGLE_DEGREES)), ANGLE_DEGREES)
 
 
@@ -73,7 +79,9 @@ def rmsprop_path(
 ):
     """The path of RMSpropNumpy from `start`, one row per step."""
     W = np.array(start, dtype=float)
-    optimizer = RMSpropNumpy(learning_rate, rho=rho, momentum=momentum, epsilon=epsilon)
+    optimizer = RMSpropNumpy(
+        learning_rate, rho=rho, momentum=momentum, epsilon=epsilon
+    )
     path = [W.copy()]
     for _ in range(steps):
         optimizer.apply([W], [gradient(W)])
@@ -94,8 +102,12 @@ def sgd_with_momentum(gradient, start, learning_rate):
 
 
 def rmsprop(gradient, start, learning_rate):
-    rho, epsilon, momentum = (RMSPROP[key] for key in ("rho", "epsilon", "momentum"))
-    return rmsprop_path(gradient, start, learning_rate, rho, STEPS, epsilon, momentum)
+    rho, epsilon, momentum = (
+        RMSPROP[key] for key in ("rho", "epsilon", "momentum")
+    )
+    return rmsprop_path(
+        gradient, start, learning_rate, rho, STEPS, epsilon, momentum
+    )
 
 
 # name → (update rule, learning rate picked by hand, not tuned). SGD's is just
@@ -120,7 +132,8 @@ def label(name, learning_rate):
 
 
 def paths(valley="aligned", rates=None):
-    """Every optimizer's path on one valley, at the hand-picked rates by default."""
+    """Every optimizer's path on one valley, at the hand-picked rates by
+    default."""
     _, gradient, start = VALLEYS[valley]
     rates = rates or {name: rate for name, (_, rate) in OPTIMIZERS.items()}
     return {
@@ -138,16 +151,20 @@ LAST_STEPS = 10  # a run is judged by its mean loss over its last 10 steps
 
 
 def mean_last_loss(loss, path):
-    """The mean loss of the last steps: the loss of one step may be a lucky low."""
+    """The mean loss of the last steps: the loss of one step may be a lucky
+    low."""
     return float(np.mean(loss(path[-LAST_STEPS:])))
 
 
 def best_rate(name, valley):
-    """The rate of RATE_GRID with the lowest mean_last_loss for this optimizer."""
+    """The rate of RATE_GRID with the lowest mean_last_loss for this
+    optimizer."""
     rule, _ = OPTIMIZERS[name]
     loss, gradient, start = VALLEYS[valley]
     with np.errstate(over="ignore", invalid="ignore"):  # large rates diverge
-        scores = [mean_last_loss(loss, rule(gradient, start, r)) for r in RATE_GRID]
+        scores = [
+            mean_last_loss(loss, rule(gradient, start, r)) for r in RATE_GRID
+        ]
     return float(RATE_GRID[np.nanargmin(scores)])
 
 
@@ -156,9 +173,8 @@ def best_rate(name, valley):
 
 def draw(valley, runs, filename) -> None:
     loss, _, start = VALLEYS[valley]
-    figure, (plane, curves) = plt.subplots(
-        1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.6, 1]}
-    )
+    # one panel above the other, so that they can be read on a phone
+    figure, (plane, curves) = plt.subplots(2, 1, figsize=(5.2, 7.6))
     every_point = np.concatenate(list(runs.values()))
     low, high = every_point.min(axis=0) - 1, every_point.max(axis=0) + 1
     grid = np.stack(
@@ -168,7 +184,9 @@ def draw(valley, runs, filename) -> None:
         -1,
     )
     levels = [0.1, 0.5, 1, 2, 5, 10, 20, 40, 70, 100]
-    plane.contour(grid[..., 0], grid[..., 1], loss(grid), levels=levels, colors="0.75")
+    plane.contour(
+        grid[..., 0], grid[..., 1], loss(grid), levels=levels, colors="0.75"
+    )
     for (name, path), colour in zip(
         runs.items(), ("tab:blue", "tab:orange", "tab:green"), strict=True
     ):
@@ -187,12 +205,16 @@ def draw(valley, runs, filename) -> None:
     plane.set_aspect("equal")
     plane.set_xlabel("w₁")
     plane.set_ylabel("w₂")
-    plane.set_title(f"valley {valley}: paths from ({start[0]:.2f}, {start[1]:.2f})")
-    plane.legend(loc="best", fontsize=8)
+    plane.set_title(
+        f"valley {valley}: paths from ({start[0]:.2f}, {start[1]:.2f})"
+    )
+    curves.legend(loc="lower left")  # the same colours as the paths above
     curves.set_yscale("log")
     curves.set_xlabel("step")
     curves.set_ylabel("L(w)")
     curves.set_title(f"loss over {STEPS} steps")
+    plain_log_ticks(curves)
+    figure.tight_layout()
     save_figure(figure, f"gradient-descent/{filename}")
 
 
@@ -200,13 +222,16 @@ def draw(valley, runs, filename) -> None:
 def print_table(loss, runs):
     for name, path in runs.items():
         print(
-            f"  {name:<30}  {loss(path[-1]):<14.2e}  {mean_last_loss(loss, path):.2e}"
+            f"  {name:<30}  {loss(path[-1]):<14.2e}"
+            f"  {mean_last_loss(loss, path):.2e}"
         )
 
 
 def main() -> None:
     for valley, filename in zip(
-        VALLEYS, ("optimizer-paths.svg", "optimizer-paths-rotated.svg"), strict=True
+        VALLEYS,
+        ("optimizer-paths.svg", "optimizer-paths-rotated.svg"),
+        strict=True,
     ):
         loss, _, start = VALLEYS[valley]
         runs = paths(valley)
@@ -216,7 +241,8 @@ def main() -> None:
         print(f"  {'rates picked by hand':<30}  {header}")
         print_table(loss, runs)
         print(
-            f"  best rate of 0.01, 0.02, ..., 1 (lowest mean of the last {LAST_STEPS})"
+            "  best rate of 0.01, 0.02, ..., 1"
+            f" (lowest mean of the last {LAST_STEPS})"
         )
         best = {name: best_rate(name, valley) for name in OPTIMIZERS}
         print_table(loss, paths(valley, best))

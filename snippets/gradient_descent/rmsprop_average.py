@@ -11,7 +11,7 @@ at a few steps.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from snippets.figures import save_figure
+from snippets.figures import plain_log_ticks, save_figure
 
 SEED = 0
 STEPS = 60
@@ -40,14 +40,20 @@ def running_mean_square(gradients, rho):
 
 
 def draw(g, averages) -> None:
-    figure, axis = plt.subplots(figsize=(9, 4))
+    figure, axis = plt.subplots(figsize=(5.2, 3.6))  # reads on a phone
     steps = np.arange(1, STEPS + 1)
-    axis.plot(steps, g**2, "o", color="0.5", markersize=4, label="g² at each step")
+    axis.plot(
+        steps, g**2, "o", color="0.5", markersize=4, label="g² at each step"
+    )
     for (rho, s), colour in zip(
         averages.items(), ("tab:blue", "tab:orange"), strict=True
     ):
         axis.plot(
-            steps, s, color=colour, linewidth=2, label=f"running average s, rho = {rho}"
+            steps,
+            s,
+            color=colour,
+            linewidth=2,
+            label=f"running average s, rho = {rho}",
         )
     axis.axvline(
         SWITCH + 0.5,
@@ -59,7 +65,8 @@ def draw(g, averages) -> None:
     axis.set_xlabel("step")
     axis.set_ylabel("squared gradient")
     axis.set_title("RMSprop's running average of g², from s = 0")
-    axis.legend(loc="lower left", fontsize=8)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14))  # under it
+    plain_log_ticks(axis)
     save_figure(figure, "gradient-descent/rmsprop-average.svg")
 
 

@@ -26,24 +26,33 @@ class RMSpropNumpy:
     """RMSprop as Keras 3 implements it (centered=False), in the weights' dtype:
     float32, as in Keras, when given float32 arrays."""
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7):
+    def __init__(
+        self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7
+    ):
         self.learning_rate = learning_rate
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
         self.mean_square = None  # Keras calls it "velocity"
-        self.moment = None  # Keras's "momentum" slot, used only when momentum > 0
+        self.moment = (
+            None  # Keras's "momentum" slot, used only when momentum > 0
+        )
 
     def apply(self, weights, gradients):
-        """Update each array of `weights` in place, as Keras updates each variable."""
+        """Update each array of `weights` in place, as Keras updates each
+        variable."""
         if self.mean_square is None:
             self.mean_square = [np.zeros_like(w) for w in weights]
             self.moment = [np.zeros_like(w) for w in weights]
         for i, (w, g) in enumerate(zip(weights, gradients, strict=True)):
             g = g.astype(w.dtype)
-            self.mean_square[i] = self.rho * self.mean_square[i] + (1 - self.rho) * g**2
+            self.mean_square[i] = (
+                self.rho * self.mean_square[i] + (1 - self.rho) * g**2
+            )
             increment = (
-                self.learning_rate * g / np.sqrt(self.mean_square[i] + self.epsilon)
+                self.learning_rate
+                * g
+                / np.sqrt(self.mean_square[i] + self.epsilon)
             )
             if self.momentum > 0:
                 self.moment[i] = self.momentum * self.moment[i] + increment
@@ -77,13 +86,19 @@ def weight_gap(keras_weight, numpy_weight) -> float:
     larger than 1 in size, absolute for smaller ones."""
     return float(
         np.max(
-            np.abs(keras_weight - numpy_weight) / np.maximum(np.abs(keras_weight), 1.0)
+            np.abs(keras_weight - numpy_weight)
+            / np.maximum(np.abs(keras_weight), 1.0)
         )
     )
 
 
 def compare_with_keras(
-    learning_rate, rho, momentum, epsilon=1e-7, steps=COMPARED_STEPS, numpy_class=None
+    learning_rate,
+    rho,
+    momentum,
+    epsilon=1e-7,
+    steps=COMPARED_STEPS,
+    numpy_class=None,
 ):
     """The largest weight_gap between the two implementations after every step,
     and the NumPy weights.
@@ -108,7 +123,9 @@ def compare_with_keras(
     for _ in range(steps):
         current = [np.array(v.numpy()) for v in keras_weights]
         gradients = gradients_of(x, targets, *current)
-        keras_optimizer.apply_gradients(zip(gradients, keras_weights, strict=True))
+        keras_optimizer.apply_gradients(
+            zip(gradients, keras_weights, strict=True)
+        )
         numpy_optimizer.apply(numpy_weights, gradients)
         gaps.append(
             max(
@@ -131,7 +148,10 @@ def main() -> None:
         gaps, _ = compare_with_keras(*setting)
         agree = bool(np.all(gaps <= FLOAT32_TOLERANCE))
         learning_rate, rho, momentum, epsilon = setting
-        print(f"{learning_rate:<13}  {rho:<4}  {momentum:<8}  {epsilon:<7g}  {agree}")
+        print(
+            f"{learning_rate:<13}  {rho:<4}  {momentum:<8}"
+            f"  {epsilon:<7g}  {agree}"
+        )
 
 
 # --8<-- [end:main]

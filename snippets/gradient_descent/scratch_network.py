@@ -28,9 +28,12 @@ class DenseLayer:
     """activation(inputs · W + b), with W and b as TensorFlow variables."""
 
     def __init__(self, input_size, output_size, activation, rng):
-        # He initialisation: keeps the scale of relu outputs steady from layer to layer
+        # He initialisation: keeps the scale of relu outputs steady
+        # from layer to layer
         scale = math.sqrt(2 / input_size)
-        W = rng.normal(0.0, scale, size=(input_size, output_size)).astype("float32")
+        W = rng.normal(0.0, scale, size=(input_size, output_size)).astype(
+            "float32"
+        )
         self.W = tf.Variable(W, name="W")
         self.b = tf.Variable(tf.zeros((output_size,)), name="b")
         self.activation = activation
@@ -64,11 +67,14 @@ class SequentialModel:
 
 # --8<-- [start:batches]
 def shuffled_batches(sample_count, batch_size, rng):
-    """One epoch of batches (arrays of positions), in a new random order each call."""
+    """One epoch of batches (arrays of positions), in a new random order
+    each call."""
     order = rng.permutation(sample_count)  # every position once, shuffled
     batches = []
     for start in range(0, sample_count, batch_size):
-        batches.append(order[start : start + batch_size])  # the last may be shorter
+        batches.append(
+            order[start : start + batch_size]
+        )  # the last may be shorter
     return batches
 
 
@@ -77,18 +83,23 @@ def shuffled_batches(sample_count, batch_size, rng):
 
 # --8<-- [start:step]
 def cross_entropy(labels, probabilities):
-    """Mean of −log(probability given to the right class), clipped away from log 0."""
+    """Mean of −log(probability given to the right class), clipped away
+    from log 0."""
     right = tf.gather(probabilities, labels, batch_dims=1)
     return -tf.reduce_mean(tf.math.log(tf.clip_by_value(right, 1e-7, 1.0)))
 
 
 def training_step(model, images, labels, learning_rate):
     with tf.GradientTape() as tape:
-        probabilities = model.forward(images)  # forward pass, recorded on the tape
+        probabilities = model.forward(
+            images
+        )  # forward pass, recorded on the tape
         loss = cross_entropy(labels, probabilities)
     gradients = tape.gradient(loss, model.weights)  # backward pass
     for weight, gradient in zip(model.weights, gradients, strict=True):
-        weight.assign_sub(learning_rate * gradient)  # W ← W − learning_rate · ∇L(W)
+        weight.assign_sub(
+            learning_rate * gradient
+        )  # W ← W − learning_rate · ∇L(W)
     return float(loss)
 
 
@@ -102,7 +113,9 @@ def fit(model, images, labels, epochs, batch_size, learning_rate, rng):
     for epoch in range(epochs):
         losses = []
         for batch in shuffled_batches(len(images), batch_size, rng):
-            loss = training_step(model, images[batch], labels[batch], learning_rate)
+            loss = training_step(
+                model, images[batch], labels[batch], learning_rate
+            )
             losses.append(loss)
         history.append(float(np.mean(losses)))
         print(
@@ -116,9 +129,14 @@ def accuracy(model, images, labels, batch_size=500):
     """Share of images whose highest-probability class is the right label."""
     hits = 0
     for start in range(0, len(images), batch_size):
-        probabilities = model.forward(images[start : start + batch_size]).numpy()
+        probabilities = model.forward(
+            images[start : start + batch_size]
+        ).numpy()
         hits += int(
-            np.sum(probabilities.argmax(axis=1) == labels[start : start + batch_size])
+            np.sum(
+                probabilities.argmax(axis=1)
+                == labels[start : start + batch_size]
+            )
         )
     return hits / len(images)
 
@@ -141,10 +159,13 @@ def prepare(images):
 
 
 def train_from_scratch(seed=SEED, epochs=EPOCHS, source="bundled"):
-    """Train the from-scratch network; return (loss per epoch, test accuracy)."""
+    """Train the from-scratch network; return (loss per epoch,
+    test accuracy)."""
     tf.config.experimental.enable_op_determinism()
     rng = np.random.default_rng(seed)
-    (train_images, train_labels), (test_images, test_labels) = load_mnist(source)
+    (train_images, train_labels), (test_images, test_labels) = load_mnist(
+        source
+    )
     model = build_model(rng)
     history = fit(
         model,

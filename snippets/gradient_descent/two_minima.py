@@ -50,15 +50,18 @@ def runs():
 
 
 def draw(paths) -> None:
-    figure, (curve_axis, step_axis) = plt.subplots(1, 2, figsize=(11, 3.8))
+    # one panel above the other, so that they can be read on a phone
+    figure, (curve_axis, step_axis) = plt.subplots(2, 1, figsize=(5.0, 7.8))
     xs = np.linspace(-2.1, 2.1, 300)
     curve_axis.plot(xs, two_valleys(xs), color="0.6", linewidth=1)
     colours = ("tab:green", "tab:blue", "tab:orange")
-    end_sizes = (13, 10, 7)  # nested, so that two runs ending together both show
+    end_sizes = (13, 10, 7)  # nested, so that two runs ending together show
     for (label, path), colour, size in zip(
         paths.items(), colours, end_sizes, strict=True
     ):
-        curve_axis.plot(path, two_valleys(path), ".", color=colour, markersize=4)
+        curve_axis.plot(
+            path, two_valleys(path), ".", color=colour, markersize=4
+        )
         curve_axis.plot(
             path[-1], two_valleys(path[-1]), "o", color=colour, markersize=size
         )
@@ -69,14 +72,19 @@ def draw(paths) -> None:
         (local_minimum, "local minimum"),
     ):
         step_axis.axhline(x, color="0.5", linestyle="--", linewidth=1)
-        step_axis.annotate(name, (STEPS, x), ha="right", va="bottom", color="0.3")
+        step_axis.annotate(
+            name, (STEPS, x), ha="right", va="bottom", color="0.3"
+        )
     curve_axis.set_xlabel("x")
     curve_axis.set_ylabel("L(x) = x⁴ − 3x² + x")
-    curve_axis.set_title("the paths on the loss curve (big dot: where they end)")
+    curve_axis.set_title(
+        "the paths on the loss curve\n(big dot: where they end)"
+    )
     step_axis.set_xlabel("step")
     step_axis.set_ylabel("x")
     step_axis.set_title(f"position per step (learning rate {LEARNING_RATE})")
     step_axis.legend(loc="center right")
+    figure.tight_layout()
     save_figure(figure, "gradient-descent/two-minima.svg")
 
 

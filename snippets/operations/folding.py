@@ -22,7 +22,8 @@ from snippets.figures import save_figure
 # Layer 1 (relu): four units read s = x1 + x2 and t = x1 - x2, each sign apart.
 W1 = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
 b1 = np.zeros(4)
-# Layer 2 (affine, no activation): relu(s) + relu(-s) = |s|, relu(t) - relu(-t) = t.
+# Layer 2 (affine, no activation): relu(s) + relu(-s) = |s|,
+# relu(t) - relu(-t) = t.
 W2 = np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0]])
 b2 = np.zeros(2)
 
@@ -44,23 +45,24 @@ def make_points(count: int = 400, seed: int = 0):
 
 
 def draw(points, in_band, folded):
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 5.2))
+    # one panel above the other, so that they can be read on a phone
+    figure, (left, right) = plt.subplots(2, 1, figsize=(4.6, 8.8))
     for ax, data in ((left, points), (right, folded)):
         ax.scatter(*data[in_band].T, s=10, color="tab:blue", label="band")
         ax.scatter(*data[~in_band].T, s=10, color="tab:orange", label="outside")
     left.set_aspect("equal")
     edge = np.array([-2.0, 2.0])
-    left.plot(edge, -edge, "k--", lw=1, label="fold line $x_1 + x_2 = 0$")
-    left.set_title("input plane: no straight line separates the classes")
-    left.set_xlabel("$x_1$")
-    left.set_ylabel("$x_2$")
-    right.axvline(1.0, color="black", lw=1.5, label="$h_1 = 1$ separates them")
+    left.plot(edge, -edge, "k--", lw=1, label="fold line x₁ + x₂ = 0")
+    left.set_title("input plane: no straight line\nseparates the classes")
+    left.set_xlabel("x₁")
+    left.set_ylabel("x₂")
+    right.axvline(1.0, color="black", lw=1.5, label="h₁ = 1 separates them")
     right.set_title("after relu layer + affine layer: folded")
-    right.set_xlabel("$h_1 = |x_1 + x_2|$")
-    right.set_ylabel("$h_2 = x_1 - x_2$")
+    right.set_xlabel("h₁ = |x₁ + x₂|")
+    right.set_ylabel("h₂ = x₁ − x₂")
     right.set_xlim(-0.3, 4.3)
     for ax in (left, right):
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     figure.tight_layout()
     return figure
 

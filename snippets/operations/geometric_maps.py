@@ -47,11 +47,15 @@ def grid_lines(limit: float = 1.0, count: int = 9) -> list[np.ndarray]:
 # --8<-- [start:maps]
 def rotation(degrees: float) -> np.ndarray:
     angle = np.radians(degrees)
-    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]
+    )
 
 
 IDENTITY = np.eye(2)
-W = np.array([[1.2, 0.7], [-0.4, 0.9]])  # a general linear map: shear, stretch, turn
+W = np.array(
+    [[1.2, 0.7], [-0.4, 0.9]]
+)  # a general linear map: shear, stretch, turn
 b = np.array([0.4, 0.5])
 
 MAPS = [  # (title, W, b, apply relu?) — each is x -> act(W x + b)
@@ -66,7 +70,8 @@ MAPS = [  # (title, W, b, apply relu?) — each is x -> act(W x + b)
 
 def transform(points: np.ndarray, W: np.ndarray, b: np.ndarray, relu: bool):
     """Apply x -> W x + b (then relu) to each row of `points`, shape (n, 2)."""
-    images = points @ W.T + b  # row-vector form of W x + b for all points at once
+    # row-vector form of W x + b for all points at once
+    images = points @ W.T + b
     return np.maximum(images, 0.0) if relu else images
 
 
@@ -75,7 +80,7 @@ def transform(points: np.ndarray, W: np.ndarray, b: np.ndarray, relu: bool):
 
 def draw() -> plt.Figure:
     lines = grid_lines()
-    figure, axes = plt.subplots(2, 3, figsize=(11, 7.4))
+    figure, axes = plt.subplots(3, 2, figsize=(5.2, 8.4))  # reads on a phone
     for ax, (title, matrix, shift, relu) in zip(axes.flat, MAPS, strict=True):
         for line in lines:
             ax.plot(line[[0, -1], 0], line[[0, -1], 1], color="0.85", lw=0.8)
@@ -84,23 +89,26 @@ def draw() -> plt.Figure:
         # so two points per segment draw it exactly; relu bends them: it needs many.
         shape = densify(F_CORNERS) if relu else F_CORNERS
         for index, line in enumerate(lines):
-            image = transform(line if relu else line[[0, -1]], matrix, shift, relu)
+            image = transform(
+                line if relu else line[[0, -1]], matrix, shift, relu
+            )
             colour = "tab:blue" if index < len(lines) // 2 else "tab:orange"
             ax.plot(image[:, 0], image[:, 1], color=colour, lw=0.9, alpha=0.8)
         image = transform(shape, matrix, shift, relu)
         ax.plot(image[:, 0], image[:, 1], color="black", lw=2)
         origin = transform(np.zeros((1, 2)), matrix, shift, relu)[0]
         ax.plot(*origin, "o", color="tab:red", ms=5)
-        ax.set_title(title)
+        ax.set_title(title.replace(": ", ":\n"), fontsize="medium")
         ax.set_xlim(-2.3, 2.3)
         ax.set_ylim(-2.3, 2.3)
         ax.set_aspect("equal")
         ax.axhline(0, color="0.4", lw=0.6)
         ax.axvline(0, color="0.4", lw=0.6)
     figure.suptitle(
-        "Grey: the letter F on a square grid. Colour: their images (blue from "
-        "horizontal lines, orange from vertical; red dot: image of the origin)",
-        fontsize=10,
+        "Grey: the letter F on a square grid. Colour: their images\n"
+        "(blue from horizontal lines, orange from vertical;\n"
+        "red dot: image of the origin)",
+        fontsize="medium",
     )
     figure.tight_layout()
     return figure

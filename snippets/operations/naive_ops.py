@@ -18,7 +18,9 @@ import numpy as np
 def _require_rank(name: str, tensor: np.ndarray, rank: int) -> None:
     """Stop with a one-line error when `tensor` does not have `rank` axes."""
     if tensor.ndim != rank:
-        raise ValueError(f"{name} must have rank {rank}, got shape {tensor.shape}")
+        raise ValueError(
+            f"{name} must have rank {rank}, got shape {tensor.shape}"
+        )
 
 
 # --8<-- [end:setup]
@@ -26,7 +28,8 @@ def _require_rank(name: str, tensor: np.ndarray, rank: int) -> None:
 
 # --8<-- [start:elementwise]
 def loop_elementwise(f, *matrices):
-    """z_ij = f(x_ij, y_ij, ...): f applied to the entries in position (i, j)."""
+    """z_ij = f(x_ij, y_ij, ...): f applied to the entries in position
+    (i, j)."""
     first = matrices[0]
     _require_rank("x", first, 2)
     for other in matrices[1:]:
@@ -60,7 +63,8 @@ def loop_add(x, y):
 
 # --8<-- [start:dot]
 def loop_vector_dot(x, y):
-    """x · y = sum over k of x_k y_k: two vectors of length n give one number."""
+    """x · y = sum over k of x_k y_k: two vectors of length n give one
+    number."""
     _require_rank("x", x, 1)
     _require_rank("y", y, 1)
     if len(x) != len(y):
@@ -75,17 +79,22 @@ def loop_matrix_vector_dot(W, x):
     _require_rank("x", x, 1)
     (a, b), n = W.shape, len(x)
     if b != n:
-        raise ValueError(f"shapes {W.shape} and {x.shape} do not chain: {b} != {n}")
+        raise ValueError(
+            f"shapes {W.shape} and {x.shape} do not chain: {b} != {n}"
+        )
     return np.array([sum(W[i, k] * x[k] for k in range(b)) for i in range(a)])
 
 
 def loop_matrix_dot(A, B):
-    """(AB)_ij = sum over k of A_ik B_kj: shapes (a, b) and (b, c) give (a, c)."""
+    """(AB)_ij = sum over k of A_ik B_kj: shapes (a, b) and (b, c)
+    give (a, c)."""
     _require_rank("A", A, 2)
     _require_rank("B", B, 2)
     (a, b), (n, c) = A.shape, B.shape
     if b != n:
-        raise ValueError(f"shapes {A.shape} and {B.shape} do not chain: {b} != {n}")
+        raise ValueError(
+            f"shapes {A.shape} and {B.shape} do not chain: {b} != {n}"
+        )
     AB = np.zeros((a, c))
     for i in range(a):
         for j in range(c):
@@ -102,9 +111,13 @@ def main() -> None:
     u, v = rng.standard_normal((2, 4))
     A, B = rng.standard_normal((3, 4)), rng.standard_normal((4, 5))
     checks = {
-        "loop_relu == np.maximum(x, 0)": np.array_equal(loop_relu(x), np.maximum(x, 0)),
+        "loop_relu == np.maximum(x, 0)": np.array_equal(
+            loop_relu(x), np.maximum(x, 0)
+        ),
         "loop_add == x + y": np.array_equal(loop_add(x, y), x + y),
-        "loop_vector_dot ~ np.dot": np.isclose(loop_vector_dot(u, v), np.dot(u, v)),
+        "loop_vector_dot ~ np.dot": np.isclose(
+            loop_vector_dot(u, v), np.dot(u, v)
+        ),
         "loop_matrix_vector_dot ~ A @ v": np.allclose(
             loop_matrix_vector_dot(A, v), A @ v
         ),

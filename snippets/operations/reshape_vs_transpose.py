@@ -29,7 +29,7 @@ def reading_order(tensor: np.ndarray) -> list[int]:
 
 
 def draw() -> plt.Figure:
-    figure, axes = plt.subplots(1, 3, figsize=(10, 4.2))
+    figure, axes = plt.subplots(1, 3, figsize=(5.3, 4.0))
     for ax, (title, tensor) in zip(axes, PANELS, strict=True):
         rows, columns = tensor.shape
         for i in range(rows):
@@ -45,21 +45,27 @@ def draw() -> plt.Figure:
                 )  # fmt: skip
                 ax.text(
                     j + 0.5, rows - i - 0.5, str(value), ha="center", va="center",
-                    fontsize=14, fontweight="bold" if lit else "normal",
+                    fontsize=13, fontweight="bold" if lit else "normal",
                 )  # fmt: skip
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title.replace(": ", ":\n"))  # two lines: narrow panels
         ax.set_xlim(-0.1, 4.1)
         ax.set_ylim(-0.1, 4.1)
         ax.set_aspect("equal")
         ax.axis("off")
-    figure.suptitle(
-        "Coloured: the first row of x (0, 1, 2, 3). Reading each grid row by row:\n"
-        + "   |   ".join(" ".join(str(v) for v in reading_order(t)) for _, t in PANELS),
-        fontsize=10,
-        y=0.02,
+    orders = [
+        f"{title.partition(':')[0].partition(', shape')[0]}: "
+        + " ".join(str(v) for v in reading_order(t))
+        for title, t in PANELS
+    ]
+    figure.text(
+        0.5,
+        0.02,
+        "Coloured: the first row of x (0, 1, 2, 3).\n"
+        "Reading each grid row by row:\n" + "\n".join(orders),
+        ha="center",
         va="bottom",
     )
-    figure.tight_layout(rect=(0, 0.12, 1, 1))
+    figure.tight_layout(rect=(0, 0.25, 1, 1))
     return figure
 
 

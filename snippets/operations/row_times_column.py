@@ -30,7 +30,9 @@ def formula(row: int = ROW, column: int = COLUMN) -> str:
     return f"(AB)[{row}, {column}] = {pairs} = {total}"
 
 
-def draw_matrix(ax, matrix, left, top, highlight, colour, name, label_below=False):
+def draw_matrix(
+    ax, matrix, left, top, highlight, colour, name, label_below=False
+):
     """Cells of `matrix` with their numbers; `highlight(i, j)` picks coloured cells."""
     rows, columns = matrix.shape
     for i in range(rows):
@@ -58,12 +60,19 @@ def draw_matrix(ax, matrix, left, top, highlight, colour, name, label_below=Fals
 
 def draw() -> plt.Figure:
     AB = A @ B
-    figure, ax = plt.subplots(figsize=(7.5, 5.6))
+    figure, ax = plt.subplots(figsize=(5.2, 4.6))
     # A on the left, B above AB: rows of A and of AB line up, so do columns of B and AB.
     draw_matrix(ax, A, 0, 2, lambda i, j: i == ROW, "#9ecae1", "A")
     draw_matrix(ax, B, 4, 5.6, lambda i, j: j == COLUMN, "#fdd0a2", "B")
     draw_matrix(
-        ax, AB, 4, 2, lambda i, j: (i, j) == (ROW, COLUMN), "#c7e9c0", "AB", True
+        ax,
+        AB,
+        4,
+        2,
+        lambda i, j: (i, j) == (ROW, COLUMN),
+        "#c7e9c0",
+        "AB",
+        True,
     )
     # Arrows stop at the edge of AB: the highlighted row and column meet at (i, j).
     ax.annotate(
@@ -77,7 +86,7 @@ def draw() -> plt.Figure:
     ax.text(4, -0.9, formula(), ha="center", va="top", fontsize=13)
     ax.text(
         4, -1.55,
-        f"row {ROW} of A times column {COLUMN} of B (counting from 0): "
+        f"row {ROW} of A times column {COLUMN} of B (counting from 0):\n"
         "multiply in pairs, then add",
         ha="center", va="top", fontsize=11, color="0.3",
     )  # fmt: skip

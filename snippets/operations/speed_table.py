@@ -35,7 +35,8 @@ CLAIMED_SPEEDUP = 20
 
 # --8<-- [start:measure]
 def best_time(function, number: int, repeats: int) -> float:
-    """Seconds per call: the fastest of `repeats` runs of `number` calls each."""
+    """Seconds per call: the fastest of `repeats` runs of `number` calls
+    each."""
     return min(timeit.repeat(function, number=number, repeat=repeats)) / number
 
 
@@ -109,11 +110,15 @@ def markdown_table(data: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time Python loops against NumPy.")
+    parser = argparse.ArgumentParser(
+        description="Time Python loops against NumPy."
+    )
     parser.add_argument(
         "--write", action="store_true", help="rewrite speed_table.json and .md"
     )
-    parser.add_argument("--repeats", type=int, default=5, help="runs per timing")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs per timing"
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")

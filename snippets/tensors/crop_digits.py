@@ -20,11 +20,17 @@ crops = {
     "batch[:, :14, :14]": (batch[:, :14, :14], 0),
     "batch[:, 4:-4, 4:-4]": (batch[:, 4:-4, 4:-4], 4),
 }
-figure, grid = plt.subplots(len(crops), len(batch), figsize=(6.4, 5.6))
+figure, grid = plt.subplots(len(crops), len(batch), figsize=(4.8, 4.9))
+figure.subplots_adjust(top=0.84, hspace=0.4)  # room for the titles
 for row, (name, (images, first)) in zip(grid, crops.items(), strict=True):
     print(f"{name:21} shape {images.shape}")
     height, width = images.shape[1:]
-    place = (first - 0.5, first + width - 0.5, first + height - 0.5, first - 0.5)
+    place = (
+        first - 0.5,
+        first + width - 0.5,
+        first + height - 0.5,
+        first - 0.5,
+    )
     for axes, image in zip(row, images, strict=True):
         axes.imshow(
             image,
@@ -40,7 +46,10 @@ for row, (name, (images, first)) in zip(grid, crops.items(), strict=True):
         axes.set_xticks([])
         axes.set_yticks([])
         axes.grid(False)
-    row[0].set_ylabel(f"{name}\n{images.shape}", fontsize=8)
-figure.suptitle("Slicing the last two axes crops every image of the batch at once")
+    # the slice and its shape over the row, from its left edge
+    row[0].set_title(f"{name}, shape {images.shape}", loc="left")
+figure.suptitle(
+    "Slicing the last two axes crops\nevery image of the batch at once"
+)
 save_figure(figure, "tensors/crops.svg")
 # --8<-- [end:crop]

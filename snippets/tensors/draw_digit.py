@@ -16,12 +16,14 @@ from snippets.figures import save_figure
 index = 19
 digit = x_train[index]  # a rank-2 tensor: 28 rows of 28 ink intensities
 label = y_train[index]
-print(f"x_train[{index}]: shape {digit.shape}, dtype {digit.dtype}, label {label}")
+print(
+    f"x_train[{index}]: shape {digit.shape}, dtype {digit.dtype}, label {label}"
+)
 print(f"ink intensities from {digit.min()} to {digit.max()}")
 print("row 7:", digit[7].tolist())
 
 # layout="constrained" keeps labels and colour bars from overlapping
-figure, panels = plt.subplots(1, 2, figsize=(7.2, 3.2), layout="constrained")
+figure, panels = plt.subplots(1, 2, figsize=(5.2, 2.9), layout="constrained")
 for axes, colour_map in zip(panels, ["binary", "viridis"], strict=True):
     # vmin/vmax pin the scale: 0 gets the map's first colour, 255 its last
     image = axes.imshow(
@@ -32,6 +34,8 @@ for axes, colour_map in zip(panels, ["binary", "viridis"], strict=True):
     axes.set_xlabel("column (axis 1)")
     axes.set_ylabel("row (axis 0)")
     axes.grid(False)
-figure.suptitle(f"x_train[{index}] (label {label}): one matrix, two colour maps")
+figure.suptitle(
+    f"x_train[{index}] (label {label}): one matrix, two colour maps"
+)
 save_figure(figure, "tensors/digit.svg")
 # --8<-- [end:draw]

@@ -18,8 +18,9 @@ samples, rows, columns = stack.shape
 sample, row, column = 0, 22, 10  # one element, marked on the drawing
 
 step = 9  # how far each image sits behind the one before it
-figure, axes = plt.subplots(figsize=(6.4, 5.2))
-for k in reversed(range(samples)):  # the back image first, sample 0 last (in front)
+figure, axes = plt.subplots(figsize=(4.4, 4.6))
+# the back image first, sample 0 last (in front)
+for k in reversed(range(samples)):
     left, bottom = k * step, k * step
     place = (left, left + columns, bottom, bottom + rows)
     axes.imshow(
@@ -43,11 +44,10 @@ for k in reversed(range(samples)):  # the back image first, sample 0 last (in fr
     )
     axes.text(
         left - 0.8,
-        bottom + rows,
-        f"stack[{k}]\n(a {y_train[16 + k]})",
-        fontsize=8,
+        bottom + rows + 0.5,
+        f"stack[{k}]: a {y_train[16 + k]}",
         ha="right",
-        va="top",
+        va="center",
         zorder=20,
     )
 # the marked element: row 22 counts down from the top, column 10 from the left
@@ -72,17 +72,30 @@ axes.text(
 )
 arrow = {"arrowstyle": "->", "linewidth": 1.5}
 axes.annotate("", xy=(-11, 0), xytext=(-11, rows), arrowprops=arrow)
-axes.text(-12, rows / 2, f"axis 1: rows\n(length {rows})", ha="right", va="center")
+axes.text(
+    -12, rows / 2, f"axis 1: rows\n(length {rows})", ha="right", va="center"
+)
 axes.annotate("", xy=(columns, -2), xytext=(0, -2), arrowprops=arrow)
-axes.text(columns / 2, -3, f"axis 2: columns (length {columns})", ha="center", va="top")
+axes.text(
+    columns / 2,
+    -3,
+    f"axis 2: columns (length {columns})",
+    ha="center",
+    va="top",
+)
 far = (samples - 1) * step
 axes.annotate(
-    "", xy=(columns + far + 1, far - 1), xytext=(columns + 1, -1), arrowprops=arrow
+    "",
+    xy=(columns + far + 1, far - 1),
+    xytext=(columns + 1, -1),
+    arrowprops=arrow,
 )
-axes.text(columns + far / 2 + 4, far / 2 - 4, f"axis 0: samples\n(length {samples})")
+axes.text(
+    columns + far / 2 + 4, far / 2 - 4, f"axis 0: samples\n(length {samples})"
+)
 axes.set_xlim(-32, columns + far + 12)
 axes.set_ylim(-12, rows + far + 2)
 axes.set_aspect("equal")
 axes.axis("off")
-axes.set_title(f"x_train[16:20] is a rank-3 tensor of shape {stack.shape}")
+axes.set_title(f"x_train[16:20] is a rank-3 tensor\nof shape {stack.shape}")
 save_figure(figure, "tensors/rank3_axes.svg")

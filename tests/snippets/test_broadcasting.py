@@ -31,13 +31,22 @@ PAGE = Path(__file__).resolve().parents[2] / "docs" / "broadcasting.md"
 # --8<-- [start:property]
 # Shapes of rank 0 to 4 with sizes 0 to 3 (each size drawn at random): rich in
 # 0s and 1s, the sizes where the rule has its special cases.
-any_shape = st.lists(st.integers(min_value=0, max_value=3), max_size=4).map(tuple)
+any_shape = st.lists(
+    st.integers(min_value=0, max_value=3),
+    max_size=4,
+).map(tuple)
 # Two shapes that do broadcast together, drawn with their result shape.
-compatible_pair = mutually_broadcastable_shapes(num_shapes=2, min_side=0, max_side=3)
-# Six ufuncs: on two inputs of one dtype, add, multiply, maximum and floor_divide
-# keep it (except floor_divide on bools: int8); divide gives floats, less bools.
+compatible_pair = mutually_broadcastable_shapes(
+    num_shapes=2,
+    min_side=0,
+    max_side=3,
+)
+# Six ufuncs: on two inputs of one dtype, add, multiply, maximum and
+# floor_divide keep it (except floor_divide on bools: int8); divide gives
+# floats, less bools.
 UFUNCS = [np.add, np.multiply, np.maximum, np.divide, np.floor_divide, np.less]
-# Bool, the signed and unsigned integers of 8 to 64 bits, the floats of 16 to 64 bits.
+# Bool, the signed and unsigned integers of 8 to 64 bits, the floats of 16
+# to 64 bits.
 SIGNED = [np.int8, np.int16, np.int32, np.int64]
 UNSIGNED = [np.uint8, np.uint16, np.uint32, np.uint64]
 DTYPES = [np.bool_, *SIGNED, *UNSIGNED, np.float16, np.float32, np.float64]
@@ -62,7 +71,12 @@ def test_broadcast_shape_agrees_with_numpy_on_any_pair(shape_a, shape_b):
     st.sampled_from(DTYPES),
     st.sampled_from(DTYPES),
 )
-def test_naive_broadcast_computes_what_numpy_computes(shapes, op, dtype_x, dtype_y):
+def test_naive_broadcast_computes_what_numpy_computes(
+    shapes,
+    op,
+    dtype_x,
+    dtype_y,
+):
     shape_a, shape_b = shapes.input_shapes
     rng = np.random.default_rng(0)
     x = rng.integers(1, 10, size=shape_a).astype(dtype_x)  # no 0s: no 1 / 0
@@ -234,8 +248,8 @@ def test_there_is_a_diagram_for_each_course_example_and_the_page_shows_it():
     assert drawn == {(a, b) for _, a, b in COURSE_EXAMPLES}
     page = PAGE.read_text()
     for name, *_ in shape_diagrams.DIAGRAMS:
-        assert f"](figures/broadcasting/{name})" in page
-    assert "](figures/broadcasting/stretching.svg)" in page
+        assert f"](figures/broadcasting/{name}" in page  # then a caption
+    assert "](figures/broadcasting/stretching.svg" in page
 
 
 @pytest.mark.parametrize(

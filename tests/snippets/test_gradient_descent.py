@@ -401,7 +401,7 @@ def test_the_keras_bounds_quoted_from_the_first_chapter_are_its_bounds():
 
 def test_every_figure_of_the_chapter_is_on_the_page_with_alt_text():
     text = PAGE.read_text()
-    pattern = r"!\[([^\]]+)\]\(figures/gradient-descent/([^)]+\.svg)\)"
+    pattern = r'!\[([^\]]+)\]\(figures/gradient-descent/([^)\s]+\.svg)(?: "[^"]*")?\)'
     shown = {name: alt for alt, name in re.findall(pattern, text)}
     committed = {path.name for path in FIGURES.glob("*.svg")}
     assert committed == set(shown)

@@ -350,7 +350,7 @@ def test_no_line_separates_the_classes_before_the_fold():
 
 def test_the_page_cites_the_printed_numbers_of_the_fold():
     assert folding.make_points()[0].shape == (400, 2)
-    assert "Left: 400 random points" in PAGE.read_text()
+    assert "Top: 400 random points" in PAGE.read_text()
 
 
 # Element-wise operations and the speed of vectorized code

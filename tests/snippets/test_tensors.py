@@ -41,7 +41,9 @@ def page_text() -> str:
 
 def alt_text(figure: str) -> str:
     found = re.search(
-        rf"^!\[(.*)\]\(figures/tensors/{re.escape(figure)}\)", PAGE.read_text(), re.M
+        rf'^!\[(.*)\]\(figures/tensors/{re.escape(figure)}(?: "[^"]*")?\)',
+        PAGE.read_text(),
+        re.M,
     )
     assert found, f"no image figures/tensors/{figure} on the page"
     return found[1]
