@@ -25,7 +25,7 @@ IFRAME_WORKER_VERSION := 1.0.4
 IFRAME_WORKER_DIR := docs/assets/iframe-worker
 
 .PHONY: install check-python serve build offline test lint format figures lab lab-report \
-	benchmark browser-deps vendor-katex \
+	lab-notebook benchmark browser-deps vendor-katex \
 	vendor-axe vendor-iframe-worker clean
 
 # The line `make install` appends to .venv/bin/activate, so that after
@@ -89,6 +89,12 @@ figures: install
 # again from the committed results, and its training speed against the machine's.
 lab: install
 	$(BIN)/python lab/rmsprop_sweep.py
+
+# The lab notebook's stored outputs (docs/notebooks/rmsprop-lab.ipynb), shown on
+# its page: run after its cells change or `make lab` changes the selected
+# configuration (the build refuses outputs older than the cells).
+lab-notebook: install
+	$(BIN)/python -m hooks.book_notebooks store docs/notebooks/rmsprop-lab.py
 
 lab-report: install
 	$(BIN)/python lab/rmsprop_sweep.py report

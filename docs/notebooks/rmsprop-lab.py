@@ -13,28 +13,28 @@
 # %% [markdown]
 # # The RMSprop lab as a notebook
 #
-# <a href="rmsprop-lab.py" download class="md-button">Download this notebook</a>
+# A small version of the book's RMSprop lab (the page
+# [Lab: RMSprop's learning rate and momentum](../lab.md)), to run cell by cell
+# and change: two learning rates η, two momenta μ, one seed, 2,000 of the
+# bundled training digits and 3 epochs. The notation is the lab page's: η is
+# Keras's `learning_rate`, μ its `momentum`. The outputs shown are those of one
+# run on the machine that built the book; the training figures of yours may
+# differ in their last digits.
 #
-# A small version of the book's RMSprop lab (the page "Lab: RMSprop's learning
-# rate and momentum"), to run cell by cell and change: two learning rates η,
-# two momenta μ, one seed, 2,000 of the bundled training digits and 3 epochs,
-# so that it trains in seconds. The page shows the code only; run it to see what
-# it prints and draws. The notation is the lab page's: η is Keras's
-# `learning_rate`, μ its `momentum`.
-#
-# The file is a Jupyter notebook in jupytext's "percent" format, a plain Python
-# script whose cells start with `# %%`. Run it from the root of the book's
-# repository, in the book's environment (`make install`, which also installs
-# jupytext so that JupyterLab opens it as a notebook), or as a script:
-# `python docs/notebooks/rmsprop-lab.py`. Every cell imports from the lab's
-# own code in `lab/`, so it trains with the same code as the full sweep, on a
-# smaller grid and fewer digits.
+# The downloaded notebook holds the lab's own code that it uses, copied from
+# the book's `lab/` folder into the cells marked "From the book's code", so it
+# trains with the same code as the full sweep, on a smaller grid and fewer
+# digits. Its source in the repository, `docs/notebooks/rmsprop-lab.py` (a
+# plain Python script in jupytext's "percent" format, cells starting with
+# `# %%`), imports the same functions from `lab/` instead.
 
 # %%
 import matplotlib.pyplot as plt
 
+from lab.config import Experiment
+from lab.data import split_data
 from lab.report import heatmap_figure, load_results
-from lab.rmsprop_sweep import Experiment, make_trainer, split_data
+from lab.training import make_trainer
 
 # %matplotlib inline
 
@@ -84,8 +84,12 @@ for run in experiment.runs():
 
 # %% [markdown]
 # ## Plot the learning curves
+#
+# Two panels against the epoch, 1 to 3, with one line and its markers for each
+# of the four runs: on the left the training loss, on a logarithmic scale; on
+# the right the validation accuracy.
 
-# %%
+# %% alt="The learning curves of the four runs, as described above"
 figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
 for run, epochs in histories.items():
     numbers = [epoch.epoch for epoch in epochs]
@@ -102,8 +106,12 @@ plt.show()
 #
 # The book commits the results of the full default sweep in `lab/results/`;
 # `load_results` reads them back and the report's functions draw from them.
+# The heatmap has one cell per configuration, learning rates from 1e-4 at the
+# bottom to 1e-2 at the top, momenta from 0 on the left to 0.99 on the right;
+# each cell gives the mean validation accuracy in percent and the mean final
+# training loss, the selected configuration's in bold.
 
-# %%
+# %% alt="Heatmap of the sweep's validation accuracy, as described above"
 results = load_results()
 best = results.best()
 print(
@@ -119,7 +127,6 @@ plt.show()
 # - Add momentum 0.99 to the grid. What happens to the training loss?
 # - Compare runs with the same effective step η / (1 − μ), such as η = 1e-2
 #   with μ = 0 and η = 1e-3 with μ = 0.9.
-# - Test two configurations of the committed sweep as the page does:
-#   `compare(results.configuration(1e-3, 0.9), results.configuration(3e-3, 0.0),
-#   "val_accuracy").p`, with `compare` imported from `lab.report`.
-# - Run the whole sweep from a terminal: `python lab/rmsprop_sweep.py`.
+# - Give each configuration two or more seeds: the lab page's t-test needs them.
+# - In a clone of the repository, run the whole sweep from a terminal:
+#   `python lab/rmsprop_sweep.py`.

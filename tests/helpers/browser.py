@@ -244,7 +244,10 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         page.wait_for_function(js("images_settled"), timeout=20_000)
         visit.images = page.evaluate(js("images"))
         visit.bytes_scrolled = CountingHandler.sent - sent_before
-        visit.code_blocks = page.locator(".md-content pre > code").count()
+        # Every block gets a copy button but printed output marked `.no-copy`.
+        visit.code_blocks = page.locator(
+            ".md-content pre > code:not(.no-copy code)"
+        ).count()
         visit.copy_buttons = page.locator(
             ".md-content pre button[data-md-type=copy]"
         ).count()
