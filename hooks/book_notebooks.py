@@ -72,7 +72,7 @@ STAND_INS = {("snippets/figures.py", "save_figure"): (SUPPORT, "save_figure")}
 # Code that reads a file through __file__, by the name it binds: a notebook
 # that holds that name downloads those files (repository paths) from the site.
 FILES_READ = {
-    ("lab/mnist_data.py", "BUNDLED_PATH"): ("lab/data/mnist-bundled.npz",),
+    ("lab/mnist_data.py", "DATA_FOLDER"): ("lab/data/mnist-bundled.npz",),
     ("lab/config.py", "REPOSITORY"): (),
     ("lab/config.py", "RESULTS_DIR"): (
         "lab/results/runs.csv",
@@ -1009,8 +1009,9 @@ def files_cell(files: list[str], address: Address, repository: Path) -> str:
             site = "None" if address.site_url is None else json.dumps(address.site_url)
             node = replace(node, text=f"BOOK_SITE = {site}  # the book's address")
         elif "BOOK_FILES" in node.names:
-            entries = "".join(
-                f"\n    {json.dumps(k)}: {json.dumps(v)}," for k, v in digests.items()
+            entries = "".join(  # a digest on a line of its own: no sideways scroll
+                f"\n    {json.dumps(k)}:\n        {json.dumps(v)},"
+                for k, v in digests.items()
             )
             text = "BOOK_FILES = {  # repository path: SHA-256" + entries + "\n}"
             node = replace(node, text=text)

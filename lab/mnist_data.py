@@ -19,7 +19,8 @@ import numpy as np
 
 from lab.mnist_full import load_full
 
-BUNDLED_PATH = Path(__file__).parent / "data" / "mnist-bundled.npz"
+DATA_FOLDER = Path(__file__).parent / "data"
+BUNDLED_PATH = DATA_FOLDER / "mnist-bundled.npz"
 BUNDLED_SHA256 = "e2d53d53f5253948da637c15043683ca34abe12c98f7d6f6916c999dc795faf8"
 SOURCES = ("bundled", "full", "keras", "a path to a Keras-format mnist.npz")
 ARRAY_NAMES = ("x_train", "y_train", "x_test", "y_test")

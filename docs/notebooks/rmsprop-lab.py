@@ -86,17 +86,20 @@ for run in experiment.runs():
 # ## Plot the learning curves
 #
 # Two panels against the epoch, 1 to 3, with one line and its markers for each
-# of the four runs: on the left the training loss, on a logarithmic scale; on
-# the right the validation accuracy.
+# of the four runs: on top the training loss, on a logarithmic scale; below it
+# the validation accuracy.
 
 # %% alt="The learning curves of the four runs, as described above"
-figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.5))
+figure, (loss_axes, accuracy_axes) = plt.subplots(
+    2, 1, figsize=(5.3, 6), sharex=True, layout="constrained"
+)
 for run, epochs in histories.items():
     numbers = [epoch.epoch for epoch in epochs]
     label = f"lr {run.learning_rate:g}, momentum {run.momentum:g}"
-    loss_axes.plot(numbers, [e.train_loss for e in epochs], marker="o", label=label)
+    losses = [epoch.train_loss for epoch in epochs]
+    loss_axes.plot(numbers, losses, marker="o", label=label)
     accuracy_axes.plot(numbers, [e.val_accuracy for e in epochs], marker="o")
-loss_axes.set(xlabel="epoch", ylabel="training loss", yscale="log")
+loss_axes.set(ylabel="training loss", yscale="log")
 accuracy_axes.set(xlabel="epoch", ylabel="validation accuracy")
 loss_axes.legend()
 plt.show()
