@@ -27,10 +27,10 @@ from hooks import explorers
 from snippets.broadcasting import shape_diagrams
 from snippets.broadcasting.naive_broadcast import COURSE_EXAMPLES
 from tests.helpers.book import REPOSITORY, page_path
+from tests.helpers.browser import PHONE
 from tests.helpers.explorers import (
     MAX_GZIPPED,
     MAX_REDRAW_MS,
-    PHONE,
     any_mismatch,
     assert_fits,
     draw,

@@ -22,10 +22,10 @@ from hypothesis import strategies as st
 
 from snippets.gradient_descent import descent, learning_rate_paths
 from tests.helpers.book import REPOSITORY, page_path
+from tests.helpers.browser import PHONE
 from tests.helpers.explorers import (
     MAX_GZIPPED,
     MAX_REDRAW_MS,
-    PHONE,
     any_mismatch,
     assert_fits,
     draw,

@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 
 from snippets.gradient_descent import descent, optimizer_paths
 from tests.helpers.book import REPOSITORY, page_path
+from tests.helpers.browser import PHONE
 from tests.helpers.explorers import (
     MAX_GZIPPED,
     MAX_REDRAW_MS,
-    PHONE,
     any_mismatch,
     assert_fits,
     draw,

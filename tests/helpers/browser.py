@@ -96,6 +96,7 @@ class PageVisit:
     bytes: int = 0  # transferred once loaded (figures below the first screen wait)
     figure_bytes: int = 0  # the part of ``bytes`` that is figures
     bytes_scrolled: int = 0  # transferred once scrolled to the end (every figure)
+    phone: dict = field(default_factory=dict)  # the same first visit at 390 × 844
     heaviest: list[tuple[str, int]] = field(default_factory=list)  # (path, bytes)
     load_seconds: float = 0.0
     maths: dict = field(default_factory=dict)
@@ -209,6 +210,32 @@ def screenshot(page, src_uri: str, scheme: str) -> str:
     return str(path.relative_to(REPOSITORY))
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+def figure_bytes(served: list[tuple[str, int]]) -> int:
+    return sum(sent for path, sent in served if is_figure(path.split("?")[0]))
+
+
+def phone_first_visit(browser, url: str) -> dict:
+    """What a first visit at phone size transfers once the page has loaded."""
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    sent_before, served_before = CountingHandler.sent, len(CountingHandler.served)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    return {
+        "bytes": CountingHandler.sent - sent_before,
+        "figure_bytes": figure_bytes(CountingHandler.served[served_before:]),
+        "requests": len(requests),
+    }
+
+
 def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
     url = base_url + page_path(src_uri)
     visit = PageVisit(src_uri=src_uri, url=url)
@@ -233,9 +260,7 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         visit.bytes = CountingHandler.sent - sent_before
         responses = CountingHandler.served[served_before:]
         visit.heaviest = sorted(responses, key=lambda r: -r[1])[:5]
-        visit.figure_bytes = sum(
-            sent for path, sent in responses if is_figure(path.split("?")[0])
-        )
+        visit.figure_bytes = figure_bytes(responses)
 
         visit.maths = page.evaluate(js("maths"))
         # Figures load lazily: scroll through the page, then check every one.
@@ -277,6 +302,7 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         visit.failed = list(recorder.failed)
         visit.console_errors = list(recorder.console_errors)
         context.close()
+    visit.phone = phone_first_visit(browser, url)
     return visit
 
 

@@ -39,6 +39,7 @@ def record_visit(visit: PageVisit) -> None:
         "bytes": visit.bytes,
         "figure_bytes": visit.figure_bytes,
         "bytes_scrolled": visit.bytes_scrolled,
+        "phone": visit.phone,
         "heaviest_responses": visit.heaviest,
         "load_seconds": visit.load_seconds,
         "external_requests": visit.external,
@@ -70,22 +71,24 @@ def write_report(nav_order: list[str]) -> None:
         "cache. Bytes are everything the server sent for the page once loaded (headers",
         "included): HTML, CSS, scripts, fonts, the figures of the first screen and the",
         "search index; figures are that part of it; scrolled, once every figure has",
-        "loaded. Axe-core violations are listed by rule",
+        "loaded; phone, the same first visit at 390 × 844 (bytes, figures, requests).",
+        "Axe-core violations are listed by rule",
         "(impact, number of elements), in the light and the dark colour scheme.",
         "",
-        "| page | requests | bytes | figures | scrolled | light: axe violations "
-        "| dark: axe violations | screenshots |",
-        "|---|---:|---:|---:|---:|---|---|---|",
+        "| page | requests | bytes | figures | scrolled | phone "
+        "| light: axe violations | dark: axe violations | screenshots |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for row in rows:
         shots = " ".join(
             f"[{scheme}]({Path(path).relative_to(ARTIFACTS.name)})"
             for scheme, path in row["screenshots"].items()
         )
-        axe = row["axe_violations"]
+        axe, phone = row["axe_violations"], row["phone"]
         lines.append(
             f"| {row['page']} | {row['requests']} | {row['bytes']:,} "
             f"| {row['figure_bytes']:,} | {row['bytes_scrolled']:,} "
+            f"| {phone['bytes']:,} ({phone['figure_bytes']:,}, {phone['requests']}) "
             f"| {violation_summary(axe.get('light', []))} "
             f"| {violation_summary(axe.get('dark', []))} | {shots} |"
         )

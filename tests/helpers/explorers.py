@@ -10,7 +10,6 @@ from tests.helpers.browser import VIEWPORT, Recorder, js
 
 ASSETS = REPOSITORY / "docs" / "assets" / "explorers"
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
 MAX_GZIPPED = 30_000  # bytes of script and styles, gzipped
 MAX_REDRAW_MS = 50
 

@@ -182,20 +182,44 @@ def test_the_worst_configuration_stays_far_above_chance(results):
 
 
 def test_the_heatmap_alt_text(results):
+    experiment = results.experiment
     best = best_rate_by_momentum(results)
-    rates = [best[m].learning_rate for m in results.experiment.momenta]
-    # "a learning rate that never rises as the momentum rises, from 3e-3 to 1e-4"
-    assert rates == sorted(rates, reverse=True) and (rates[0], rates[-1]) == (
-        3e-3,
-        1e-4,
+    rates = [best[m].learning_rate for m in experiment.momenta]
+    # the data: the best mean's rate never rises as the momentum rises
+    assert rates == sorted(rates, reverse=True) and rates == [3e-3, 3e-3, 3e-4, 1e-4]
+    # the figure, which prints each mean to one decimal (lab/report.py,
+    # heatmap_figure): in each column the highest value shown and where it is
+    shown = {
+        m: {
+            lr: f"{points(results.configuration(lr, m)):.1f}"
+            for lr in experiment.learning_rates
+        }
+        for m in experiment.momenta
+    }
+    top = {
+        m: [
+            lr
+            for lr, v in column.items()
+            if float(v) == max(map(float, column.values()))
+        ]
+        for m, column in shown.items()
+    }
+    assert top == {0.0: [3e-3], 0.5: [3e-3], 0.9: [3e-4], 0.99: [1e-4, 3e-4]}
+    assert shown[0.99][1e-4] == shown[0.99][3e-4] == "93.5"
+    on_page(
+        "never rises as the momentum rises: at 3e-3 for μ = 0 and 0.5, at 3e-4 for "
+        "μ = 0.9, and at μ = 0.99 the cells of η = 3e-4 and 1e-4 both show 93.5"
     )
-    on_page("never rises as the momentum rises, from 3e-3 to 1e-4")
+    # the top row's tick label, as the alt text names it
+    assert max(experiment.learning_rates) == 0.01
+    on_page("from 1e-4 at the bottom to 0.01 at the top")
     losses = sorted(c.mean("train_loss") for c in results.grid.values())
     assert round(losses[-1] / losses[-2]) == 3  # "about three times the next highest"
     worst = results.configuration(0.01, 0.99)
     assert worst.mean("train_loss") == losses[-1]
     assert worst is min(results.grid.values(), key=points)
-    # "although its three seeds spread too widely to tell the two apart"
+    # the seeds of the two largest losses cannot tell them apart (said in the
+    # prose, not in the alt text: the heatmap shows means only)
     [second] = [c for c in results.grid.values() if c.mean("train_loss") == losses[-2]]
     assert not different(worst, second, "train_loss")
 

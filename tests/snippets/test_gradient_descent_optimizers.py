@@ -567,7 +567,7 @@ def test_rmsprops_first_step_and_its_running_scales(ravines):
     assert abs(aligned[-1, 0]) < 0.01
     rotated = ravines["rotated by 45°"]["RMSprop, rho 0.9, rate 0.3"]
     step = rotated[1] - rotated[0]
-    assert abs(step @ np.array([1.0, 1.0])) < 1e-9  # straight across the floor w₂ = w₁
+    assert abs(step @ np.array([1.0, 1.0])) < 1e-9  # at right angles to w₂ = w₁
     # the ratio of the two divisors √(s + ε) does not tell the valleys apart
     # (retracted: "the divisors stay within a factor of 2 ... cannot undo"):
     # it ends below 2 on both, and on the aligned valley RMSprop still wins
