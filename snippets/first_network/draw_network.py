@@ -21,7 +21,7 @@ def weight_count(inputs: int, units: int) -> int:
 
 
 def stages():
-    """(text, colour) of each box, left to right: tensors, and the layers between."""
+    """(text, colour) of each box, top to bottom: tensors, and the layers between."""
     hidden = weight_count(SIZES["input"], SIZES["hidden"])
     output = weight_count(SIZES["hidden"], SIZES["output"])
     return [

@@ -87,10 +87,17 @@ def draw(results, floor) -> None:
     figure, (by_epoch, by_update) = plt.subplots(
         2, 1, figsize=(5.0, 8.0), sharey=True
     )
+    # true SGD's jitter is drawn underneath, thin and pale, so that the other
+    # curves stay visible where they run through it along the noise floor
+    style = {
+        "batch (512)": {"linewidth": 1.5, "zorder": 3},
+        "mini-batch (32)": {"linewidth": 1.5, "zorder": 4},
+        "true SGD (1)": {"linewidth": 0.8, "alpha": 0.6, "zorder": 1},
+    }
     for name, (elapsed, losses) in results.items():
-        by_epoch.plot(elapsed, losses, label=name, linewidth=1)
+        by_epoch.plot(elapsed, losses, label=name, **style[name])
         by_update.plot(
-            np.arange(1, len(losses)), losses[1:], label=name, linewidth=1
+            np.arange(1, len(losses)), losses[1:], label=name, **style[name]
         )
     for axis in (by_epoch, by_update):
         axis.axhline(

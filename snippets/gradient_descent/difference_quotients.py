@@ -3,9 +3,9 @@
     python snippets/gradient_descent/difference_quotients.py
 
 Draws gradient-descent/difference-quotients.svg (the page prints
-the table): on the left,
-secant lines through (2, 8) that approach the tangent of slope 12; on the
-right, the error of forward and central difference quotients as h shrinks.
+the table): on top, secant lines through (2, 8) that approach the tangent of
+slope 12; below, the error of forward and central difference quotients as h
+shrinks.
 """
 
 import matplotlib.pyplot as plt
@@ -78,9 +78,23 @@ def main() -> None:
 
     steps = STEP_SIZES
     forward, central = errors(steps)
-    error_axis.loglog(steps, forward, "o-", label="forward (f(x+h) − f(x)) / h")
+    # From h = 1e-8 on, the two errors are equal: the forward curve is drawn
+    # dashed, with small dots, on top of the central one, so that both show.
     error_axis.loglog(
-        steps, central, "s-", label="central (f(x+h) − f(x−h)) / 2h"
+        steps,
+        forward,
+        "o--",
+        markersize=4,
+        zorder=3,
+        label="forward (f(x+h) − f(x)) / h",
+    )
+    error_axis.loglog(
+        steps,
+        central,
+        "s-",
+        markersize=8,
+        zorder=2,
+        label="central (f(x+h) − f(x−h)) / 2h",
     )
     error_axis.set_xlabel("h")
     error_axis.set_ylabel("|quotient − 12|")

@@ -174,7 +174,7 @@ def best_rate(name, valley):
 def draw(valley, runs, filename) -> None:
     loss, _, start = VALLEYS[valley]
     # one panel above the other, so that they can be read on a phone
-    figure, (plane, curves) = plt.subplots(2, 1, figsize=(5.2, 7.6))
+    figure, (plane, curves) = plt.subplots(2, 1, figsize=(5.2, 8.6))
     every_point = np.concatenate(list(runs.values()))
     low, high = every_point.min(axis=0) - 1, every_point.max(axis=0) + 1
     grid = np.stack(
@@ -208,7 +208,8 @@ def draw(valley, runs, filename) -> None:
     plane.set_title(
         f"valley {valley}: paths from ({start[0]:.2f}, {start[1]:.2f})"
     )
-    curves.legend(loc="lower left")  # the same colours as the paths above
+    # under the panel, where it hides no curve; the same colours as the paths
+    curves.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16))
     curves.set_yscale("log")
     curves.set_xlabel("step")
     curves.set_ylabel("L(w)")

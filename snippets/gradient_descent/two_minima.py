@@ -55,17 +55,22 @@ def draw(paths) -> None:
     xs = np.linspace(-2.1, 2.1, 300)
     curve_axis.plot(xs, two_valleys(xs), color="0.6", linewidth=1)
     colours = ("tab:green", "tab:blue", "tab:orange")
-    end_sizes = (13, 10, 7)  # nested, so that two runs ending together show
-    for (label, path), colour, size in zip(
-        paths.items(), colours, end_sizes, strict=True
-    ):
+    for (label, path), colour in zip(paths.items(), colours, strict=True):
         curve_axis.plot(
             path, two_valleys(path), ".", color=colour, markersize=4
         )
+        step_axis.plot(path, color=colour, label=label)
+    # The end dots go on top of every path, nested, so that two runs ending
+    # together show, and so that a step passing through another run's end
+    # (momentum's third step lands almost on the local minimum) does not look
+    # like an end.
+    end_sizes = (13, 10, 7)
+    for path, colour, size in zip(
+        paths.values(), colours, end_sizes, strict=True
+    ):
         curve_axis.plot(
             path[-1], two_valleys(path[-1]), "o", color=colour, markersize=size
         )
-        step_axis.plot(path, color=colour, label=label)
     global_minimum, _, local_minimum = critical_points()
     for x, name in (
         (global_minimum, "global minimum"),

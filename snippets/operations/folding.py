@@ -46,22 +46,22 @@ def make_points(count: int = 400, seed: int = 0):
 
 def draw(points, in_band, folded):
     # one panel above the other, so that they can be read on a phone
-    figure, (left, right) = plt.subplots(2, 1, figsize=(4.6, 8.8))
-    for ax, data in ((left, points), (right, folded)):
+    figure, (before, after) = plt.subplots(2, 1, figsize=(4.6, 8.8))
+    for ax, data in ((before, points), (after, folded)):
         ax.scatter(*data[in_band].T, s=10, color="tab:blue", label="band")
         ax.scatter(*data[~in_band].T, s=10, color="tab:orange", label="outside")
-    left.set_aspect("equal")
+    before.set_aspect("equal")
     edge = np.array([-2.0, 2.0])
-    left.plot(edge, -edge, "k--", lw=1, label="fold line x₁ + x₂ = 0")
-    left.set_title("input plane: no straight line\nseparates the classes")
-    left.set_xlabel("x₁")
-    left.set_ylabel("x₂")
-    right.axvline(1.0, color="black", lw=1.5, label="h₁ = 1 separates them")
-    right.set_title("after relu layer + affine layer: folded")
-    right.set_xlabel("h₁ = |x₁ + x₂|")
-    right.set_ylabel("h₂ = x₁ − x₂")
-    right.set_xlim(-0.3, 4.3)
-    for ax in (left, right):
+    before.plot(edge, -edge, "k--", lw=1, label="fold line x₁ + x₂ = 0")
+    before.set_title("input plane: no straight line\nseparates the classes")
+    before.set_xlabel("x₁")
+    before.set_ylabel("x₂")
+    after.axvline(1.0, color="black", lw=1.5, label="h₁ = 1 separates them")
+    after.set_title("after relu layer + affine layer: folded")
+    after.set_xlabel("h₁ = |x₁ + x₂|")
+    after.set_ylabel("h₂ = x₁ − x₂")
+    after.set_xlim(-0.3, 4.3)
+    for ax in (before, after):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     figure.tight_layout()
     return figure

@@ -280,7 +280,7 @@ def test_the_broadcasting_caption_holds_for_the_figure_and_the_explorer():
 # --- operations ----------------------------------------------------------------------
 
 
-def test_the_fold_is_a_relu_layer_then_an_affine_layer_without_relu(drawn):
+def test_the_fold_is_a_relu_layer_then_an_affine_layer_without_relu():
     points, _ = folding.make_points()
     hidden = np.maximum(points @ folding.W1.T + folding.b1, 0.0)  # the relu layer
     folded = folding.fold(points)
