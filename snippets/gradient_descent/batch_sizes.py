@@ -82,6 +82,30 @@ def run_all(x, y):
     return {name: train(x, y, size) for name, size in BATCH_SIZES.items()}
 
 
+# A panel is under 300 points (1/72 inch) wide, and true SGD's 5120 losses
+# put many on each of those points, where they draw one solid band. Of each of
+# 700 equal slices of a curve's range along the axis (under half a point
+# wide) the plot keeps only the lowest and the highest loss: the band looks
+# the same, and a slice with at most two losses keeps all of them.
+SLICES = 700
+
+
+def lowest_and_highest(positions, losses, slices=SLICES):
+    """Indices of the first and last point and, in each of ``slices`` equal
+    slices of ``positions`` (already on the axis's scale), of its lowest and
+    its highest loss, in order."""
+    span = positions[-1] - positions[0]
+    slice_of = np.minimum(
+        ((positions - positions[0]) / span * slices).astype(int), slices - 1
+    )
+    keep = {0, len(losses) - 1}
+    starts = np.flatnonzero(np.diff(slice_of, prepend=-1))
+    for start, stop in zip(starts, [*starts[1:], len(losses)], strict=True):
+        part = losses[start:stop]
+        keep.update((start + np.argmin(part), start + np.argmax(part)))
+    return np.array(sorted(keep))
+
+
 def draw(results, floor) -> None:
     # one panel above the other, so that they can be read on a phone
     figure, (by_epoch, by_update) = plt.subplots(
@@ -95,9 +119,12 @@ def draw(results, floor) -> None:
         "true SGD (1)": {"linewidth": 0.8, "alpha": 0.6, "zorder": 1},
     }
     for name, (elapsed, losses) in results.items():
-        by_epoch.plot(elapsed, losses, label=name, **style[name])
+        shown = lowest_and_highest(elapsed, losses)
+        by_epoch.plot(elapsed[shown], losses[shown], label=name, **style[name])
+        updates = np.arange(1, len(losses))
+        shown = lowest_and_highest(np.log(updates), losses[1:])
         by_update.plot(
-            np.arange(1, len(losses)), losses[1:], label=name, **style[name]
+            updates[shown], losses[1:][shown], label=name, **style[name]
         )
     for axis in (by_epoch, by_update):
         axis.axhline(

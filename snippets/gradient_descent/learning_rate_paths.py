@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Ellipse
 
 from snippets.figures import save_figure
 from snippets.gradient_descent.descent import (
@@ -86,6 +87,27 @@ def draw_1d(paths) -> None:
     save_figure(figure, "gradient-descent/learning-rates-1d.svg")
 
 
+# The bowl's contour lines at L = 3, 6, …, 33: the values plt.contour picks
+# for levels=12 on the square [-3, 3]², less 0 and 36, whose lines meet the
+# square only in points (the minimum; the four corners).
+CONTOUR_LEVELS_2D = np.arange(3, 36, 3)
+
+
+def contour_line(level):
+    """The contour line L(w) = level, the ellipse w₁²/level + w₂²/(level/3) = 1,
+    drawn as an ellipse: it looks as plt.contour draws it, in a small fraction
+    of the file (a few curve pieces rather than hundreds of points)."""
+    return Ellipse(
+        (0.0, 0.0),
+        width=2 * np.sqrt(level),
+        height=2 * np.sqrt(level / 3),
+        fill=False,
+        edgecolor="0.7",
+        linewidth=1.5,
+        zorder=2,  # plt.contour's: over the grid, under the paths
+    )
+
+
 def draw_2d(paths) -> None:
     # three rows of two panels (the last one empty), to be read on a phone
     rows = (len(paths) + 1) // 2
@@ -93,13 +115,9 @@ def draw_2d(paths) -> None:
         rows, 2, figsize=(5.2, 2.75 * rows), sharex=True, sharey=True
     )
     axes = list(grid_of_axes.flat)[: len(paths)]
-    grid = np.stack(
-        np.meshgrid(np.linspace(-3, 3, 121), np.linspace(-3, 3, 121)), -1
-    )
     for axis, (rate, path) in zip(axes, paths.items(), strict=True):
-        axis.contour(
-            grid[..., 0], grid[..., 1], bowl(grid), levels=12, colors="0.7"
-        )
+        for level in CONTOUR_LEVELS_2D:
+            axis.add_patch(contour_line(level))
         axis.plot(path[:, 0], path[:, 1], "o-", color="tab:blue", markersize=3)
         axis.plot(*path[0], "o", color="tab:green", markersize=7)
         axis.plot(0, 0, "*", color="tab:red", markersize=10)

@@ -44,6 +44,32 @@ def grid_lines(limit: float = 1.0, count: int = 9) -> list[np.ndarray]:
     return lines
 
 
+def without_redundant_points(points: np.ndarray) -> np.ndarray:
+    """The polyline ``points`` less each point that draws nothing: one on top of
+    the point before it, or inside a straight run (relu piles many there)."""
+    kept = [points[0]]
+    for here, after in itertools.pairwise(points[1:]):
+        before = kept[-1]
+        into, out = here - before, after - here
+        size = np.linalg.norm(into) * np.linalg.norm(out)
+        if np.linalg.norm(into) == 0 or (
+            abs(into[0] * out[1] - into[1] * out[0]) <= 1e-9 * size
+            and np.dot(into, out) > 0
+        ):
+            continue  # not a corner: the line looks the same without it
+        kept.append(here)
+    if len(points) > 1 and not np.array_equal(points[-1], kept[-1]):
+        kept.append(points[-1])
+    return np.array(kept)
+
+
+def joined(lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Lines as one x and one y array with NaN between them: one plotted path."""
+    gap = np.full((1, 2), np.nan)
+    points = np.vstack([part for line in lines for part in (line, gap)][:-1])
+    return points[:, 0], points[:, 1]
+
+
 # --8<-- [start:maps]
 def rotation(degrees: float) -> np.ndarray:
     angle = np.radians(degrees)
@@ -82,19 +108,31 @@ def draw() -> plt.Figure:
     lines = grid_lines()
     figure, axes = plt.subplots(3, 2, figsize=(5.2, 8.4))  # reads on a phone
     for ax, (title, matrix, shift, relu) in zip(axes.flat, MAPS, strict=True):
-        for line in lines:
-            ax.plot(line[[0, -1], 0], line[[0, -1], 1], color="0.85", lw=0.8)
+        ax.plot(
+            *joined([line[[0, -1]] for line in lines]), color="0.85", lw=0.8
+        )
         ax.fill(F_CORNERS[:, 0], F_CORNERS[:, 1], color="0.75", alpha=0.6, lw=0)
         # An affine map keeps straight lines straight (or squashes them to a point),
         # so two points per segment draw it exactly; relu bends them: it needs many.
         shape = densify(F_CORNERS) if relu else F_CORNERS
-        for index, line in enumerate(lines):
-            image = transform(
-                line if relu else line[[0, -1]], matrix, shift, relu
+        images = [
+            without_redundant_points(
+                transform(line if relu else line[[0, -1]], matrix, shift, relu)
             )
-            colour = "tab:blue" if index < len(lines) // 2 else "tab:orange"
-            ax.plot(image[:, 0], image[:, 1], color=colour, lw=0.9, alpha=0.8)
-        image = transform(shape, matrix, shift, relu)
+            for line in lines
+        ]
+        half = len(lines) // 2
+        colours = ["tab:blue"] * half + ["tab:orange"] * (len(lines) - half)
+        if relu:  # relu lays lines on top of each other: one path each
+            for colour, image in zip(colours, images, strict=True):
+                ax.plot(*image.T, color=colour, lw=0.9, alpha=0.8)
+        else:  # images of parallel lines never overlap: one path per colour
+            for colour, part in (
+                ("tab:blue", images[:half]),
+                ("tab:orange", images[half:]),
+            ):
+                ax.plot(*joined(part), color=colour, lw=0.9, alpha=0.8)
+        image = without_redundant_points(transform(shape, matrix, shift, relu))
         ax.plot(image[:, 0], image[:, 1], color="black", lw=2)
         origin = transform(np.zeros((1, 2)), matrix, shift, relu)[0]
         ax.plot(*origin, "o", color="tab:red", ms=5)
