@@ -1,46 +1,80 @@
-"""How fast the lab trains, against what this machine's processor can do.
+"""How fast the lab trains, against the shortest time this machine allows.
 
     python lab/benchmark.py              # 5 rounds, about a minute
     python lab/benchmark.py --rounds 10 --no-reference
-    python lab/benchmark.py --output lab/results/benchmark.md   # the page's table
+    python lab/benchmark.py --wide       # also the 20 configurations as one network
+    python lab/benchmark.py --machine    # only NumPy's BLAS: kernel, GFLOP/s
+    python lab/benchmark.py --output FILE                       # also a table
     python lab/benchmark.py --recount lab/results/benchmark.md  # see recount_table
 
-Reports, from one process so that both see the same machine load:
+What one training step costs is counted from the model, not typed in:
 
-- the lab's training throughput: samples per second of a sweep run (the
-  default data and batch size, 5 epochs, lr 1e-3, momentum 0.9), timed over
-  whole epochs (validation included), and in GFLOP/s, from the floating-point
-  operations (FLOP) of the matrix products that the timed epochs do. The count
-  comes from the model's layer shapes (``training_flops_per_sample``): for
-  each Dense layer with an n × k kernel, 2·n·k FLOP (a multiply and an add per
-  weight) for the forward pass, 2·n·k for the kernel's gradient, and 2·n·k for
-  the gradient with respect to the layer's input, except for the first layer,
-  whose input is the images: nothing asks for their gradient, so it is never
-  computed. For the book's network that is 2·2·784·512 + 3·2·512·10 FLOP per
-  training sample, plus 2·(784·512 + 512·10) per validation sample;
-- the float32 matrix-product rate of NumPy on 2048 × 2048 matrices;
-- their ratio, which says how much of the machine the lab uses;
-- for reference (unless ``--no-reference``), the same training with plain
-  ``model.compile`` + ``model.fit`` (no validation set, so only training FLOP).
+- the floating-point operations (FLOP) of its matrix products
+  (``training_flops_per_sample``): for each Dense layer with an n × k kernel,
+  2·n·k per sample for the forward pass (a multiply and an add per weight),
+  2·n·k for the kernel's gradient, and 2·n·k for the gradient with respect to
+  the layer's input, except for the first layer, whose input is the images:
+  nothing asks for their gradient, so it is never computed. For the book's
+  network that is 2·2·784·512 + 3·2·512·10 FLOP per training sample, and
+  2·(784·512 + 512·10) per validation sample (forward only);
+- the bytes the optimizer's update reads and writes (``optimizer_bytes``).
+  Keras's RMSprop (``update_step`` in keras/src/optimizers/rmsprop.py) reads
+  each parameter's gradient, its velocity (the running mean of squared
+  gradients) and the weight, and writes the velocity and the weight; with a
+  momentum above 0 it also reads and writes the momentum slot. Counted from
+  the optimizer's own slot variables, each array read once and written once,
+  the least any implementation needs: 5 float32 accesses (20 bytes) per
+  parameter without momentum, 7 (28 bytes) with. (XLA's compiled step moves
+  more: its loops over the first layer's kernel make 7 and 10 accesses.)
 
-Element-wise work (biases, relu, softmax, the loss, the optimizer's update) is
-not counted. Each round measures the matrix product right before each training
-measurement; the ratio is taken within a round, and the report gives the
-median and the best round. On a machine shared with other jobs the numbers
-move from round to round.
+What the machine can do is measured in the same process, right before each
+training measurement: NumPy's float32 matrix product of two 2048 × 2048
+matrices (with every thread NumPy's BLAS uses), and the bandwidth of a NumPy
+copy that moves as many bytes (read plus written) as one optimizer step,
+split over the threads this process may use.
+
+The **bound** is the shortest a step could take if its matrix products ran at
+NumPy's rate and its optimizer's traffic at the copy's bandwidth, one after the
+other: matrix FLOP / matmul rate + optimizer bytes / bandwidth. The benchmark
+reports the lab's time per step (an epoch's time, validation included, over its
+steps), the bound's share of it (1 would mean the lab runs at the bound), and
+the FLOP ratio: the lab's matrix-product rate over NumPy's. The bound leaves
+out the rest of the element-wise work (biases, relu, softmax, the loss) and the
+memory traffic of the matrix products themselves, so a complete count could
+only make it longer; a step can beat it only by running its matrix products
+faster than NumPy's large one, its traffic faster than the copy, or the two
+at the same time.
+
+``--wide`` also trains the default grid's 20 configurations of seed 0 as wide
+networks (``WideTrainer`` in lab/training.py) and measures them against 20
+times one network's matrix products and optimizer traffic.
+
+OPENBLAS_CORETYPE, if set, makes NumPy's OpenBLAS use the kernel it names
+rather than the one made for this processor. Run as a script, the benchmark
+removes it from its own environment before NumPy loads, and reports whether it
+was set and which kernel ran (through threadpoolctl if it is installed, else
+NumPy's build configuration and OpenBLAS's own report).
 """
 
 import argparse
+import ctypes
 import math
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 if __name__ == "__main__":  # run as a script: import this clone's lab/, no other
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # OpenBLAS reads OPENBLAS_CORETYPE once, when NumPy loads it: without it, it
+    # runs the kernel made for this processor. What was removed is kept aside.
+    if "OPENBLAS_CORETYPE" in os.environ and "numpy" not in sys.modules:
+        os.environ["BENCHMARK_REMOVED_OPENBLAS_CORETYPE"] = os.environ.pop(
+            "OPENBLAS_CORETYPE"
+        )
 
 import numpy as np
 
@@ -56,21 +90,13 @@ from lab.store import write_atomically
 from lab.sweep import cpu_name
 
 PROG = "benchmark.py"
+CORETYPE = "OPENBLAS_CORETYPE"
 MATMUL_SIZE = 2048
+MOMENTUM = 0.9  # the benchmark's run: lr 1e-3, momentum 0.9, seed 0
+FLOAT32_BYTES = 4
 
 
-def matmul_gflops(repeats: int = 3) -> float:
-    """The best float32 rate of NumPy's matrix product over ``repeats`` tries."""
-    rng = np.random.default_rng(0)
-    a = rng.random((MATMUL_SIZE, MATMUL_SIZE), dtype=np.float32)
-    b = rng.random((MATMUL_SIZE, MATMUL_SIZE), dtype=np.float32)
-    a @ b  # warm the library up
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * MATMUL_SIZE**3 / best / 1e9
+# --- what one step costs, counted from the model ---------------------------------
 
 
 def kernel_sizes(model) -> list[int]:
@@ -94,6 +120,40 @@ def training_flops_per_sample(model) -> int:
     return 2 * sum(2 * size for size in sizes) + sum(2 * size for size in sizes[1:])
 
 
+def parameter_count(model) -> int:
+    return sum(math.prod(weight.shape) for weight in model.trainable_variables)
+
+
+def rmsprop(model, momentum: float):
+    """Keras's RMSprop for this model, built: its slot variables exist."""
+    import keras
+
+    optimizer = keras.optimizers.RMSprop(learning_rate=1e-3, momentum=momentum)
+    optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def optimizer_bytes(model, optimizer) -> int:
+    """Bytes one update reads and writes, each array once: the gradient (read),
+    the weight (read, written) and each of the optimizer's slots (read, written).
+
+    The slots are the optimizer's variables with at least one axis (its step
+    count and learning rate are single numbers): for RMSprop, a velocity per
+    weight, and a momentum per weight when momentum > 0.
+    """
+    weights = parameter_count(model)
+    slots = sum(
+        math.prod(variable.shape)
+        for variable in optimizer.variables
+        if len(variable.shape) > 0
+    )
+    return FLOAT32_BYTES * (3 * weights + 2 * slots)
+
+
+def steps_per_epoch(train_size: int, batch_size: int) -> int:
+    return math.ceil(train_size / batch_size)
+
+
 def epoch_flops(trainer) -> int:
     """What one timed epoch of the lab computes: training, then validation."""
     validation_size = int(trainer.val_images.shape[0])
@@ -102,13 +162,206 @@ def epoch_flops(trainer) -> int:
     ) + validation_size * forward_flops_per_sample(trainer.model)
 
 
-def lab_rates(trainer, epochs: int) -> tuple[float, float]:
-    """Training samples per second and GFLOP/s of a run, over its timed epochs."""
-    results = trainer.train_run(1e-3, 0.9, 0, epochs)
-    seconds = sum(r.seconds for r in results)
-    return epochs * trainer.train_size / seconds, epochs * epoch_flops(
-        trainer
-    ) / seconds / 1e9
+# --- what the machine can do, measured -------------------------------------------
+
+
+def matmul_gflops(repeats: int = 3) -> float:
+    """The best float32 rate of NumPy's matrix product over ``repeats`` tries."""
+    rng = np.random.default_rng(0)
+    a = rng.random((MATMUL_SIZE, MATMUL_SIZE), dtype=np.float32)
+    b = rng.random((MATMUL_SIZE, MATMUL_SIZE), dtype=np.float32)
+    a @ b  # warm the library up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * MATMUL_SIZE**3 / best / 1e9
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def copy_bandwidth(moved_bytes: int, repeats: int = 20) -> float:
+    """GB/s of a NumPy float32 copy that reads and writes ``moved_bytes`` in all,
+    split over the threads this process may use (NumPy lets go of the GIL while
+    it copies); the best of ``repeats`` tries, after one to warm the caches up."""
+    threads = usable_cores()
+    length = max(threads, moved_bytes // 2 // FLOAT32_BYTES)
+    source = np.ones(length, dtype=np.float32)
+    target = np.zeros_like(source)
+    parts = list(
+        zip(
+            np.array_split(source, threads),
+            np.array_split(target, threads),
+            strict=True,
+        )
+    )
+    gate = threading.Barrier(threads + 1)
+    stop = False
+
+    def copier(src, dst):
+        while True:
+            gate.wait()  # start together
+            if stop:
+                return
+            np.copyto(dst, src)
+            gate.wait()  # end together
+
+    workers = [threading.Thread(target=copier, args=part) for part in parts]
+    for worker in workers:
+        worker.start()
+    best = float("inf")
+    try:
+        for attempt in range(repeats + 1):
+            start = time.perf_counter()
+            gate.wait()
+            gate.wait()
+            if attempt:
+                best = min(best, time.perf_counter() - start)
+    finally:
+        stop = True
+        gate.wait()
+        for worker in workers:
+            worker.join()
+    return 2 * source.nbytes / best / 1e9
+
+
+def _openblas_report() -> tuple[str | None, int | None]:
+    """The kernel name and thread count OpenBLAS reports, from the library loaded
+    in this process, as threadpoolctl asks for them; (None, None) if none is."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return None, None
+    paths = sorted(
+        {
+            line.split()[-1]
+            for line in maps.splitlines()
+            if "openblas" in line.lower() and line.split()[-1].startswith("/")
+        }
+    )
+    for path in paths:
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        found = {}
+        for what in ("get_corename", "get_num_threads"):
+            for prefix in ("", "scipy_"):
+                for suffix in ("", "64_", "_64"):
+                    function = getattr(
+                        library, f"{prefix}openblas_{what}{suffix}", None
+                    )
+                    if function is not None and what not in found:
+                        found[what] = function
+        if "get_corename" in found:
+            found["get_corename"].restype = ctypes.c_char_p
+            name = found["get_corename"]().decode()
+            threads = found["get_num_threads"]() if "get_num_threads" in found else None
+            return name, threads
+    return None, None
+
+
+def blas_kernel() -> str:
+    """Which BLAS NumPy uses and which of its kernels runs, in words."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        threadpool_info = None
+    if threadpool_info is not None:
+        for info in threadpool_info():
+            if info.get("user_api") == "blas":
+                return (
+                    f"{info.get('internal_api')} {info.get('version')}, kernel "
+                    f"{info.get('architecture')}, {info.get('num_threads')} threads "
+                    "(threadpoolctl)"
+                )
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    words = f"{blas.get('name')} {blas.get('version')}"
+    kernel, threads = _openblas_report()
+    if kernel is not None:
+        words += f", kernel {kernel}, {threads} threads"
+    return words + " (NumPy's build configuration and OpenBLAS's report)"
+
+
+def coretype_words() -> str:
+    """Whether OPENBLAS_CORETYPE chose NumPy's BLAS kernel, in words."""
+    removed = os.environ.get(f"BENCHMARK_REMOVED_{CORETYPE}")
+    if removed is not None:
+        return f"{CORETYPE}={removed} was set: removed before NumPy loaded"
+    if (value := os.environ.get(CORETYPE)) is not None:
+        return f"{CORETYPE}={value} is set and applies (NumPy was loaded already)"
+    return f"{CORETYPE} not set"
+
+
+def machine_words() -> str:
+    return (
+        f"machine: {cpu_name()}, {usable_cores()} cores usable; NumPy's BLAS: "
+        f"{blas_kernel()}; {coretype_words()}"
+    )
+
+
+# --- the measurements -------------------------------------------------------------
+
+
+class Costs:
+    """What a step of a workload costs and how long it took: ms, bound, ratios."""
+
+    def __init__(self, seconds_per_step, workload, machine):
+        flops_per_step, bytes_per_step, samples_per_step = workload
+        matmul, bandwidth = machine  # GFLOP/s, GB/s
+        self.step_ms = 1e3 * seconds_per_step
+        self.samples_per_second = samples_per_step / seconds_per_step
+        self.matrix_ms = 1e3 * flops_per_step / (matmul * 1e9)
+        self.optimizer_ms = 1e3 * bytes_per_step / (bandwidth * 1e9)
+        self.bound_ms = self.matrix_ms + self.optimizer_ms
+        self.share = self.bound_ms / self.step_ms
+        self.gflops = flops_per_step / seconds_per_step / 1e9
+        self.flop_ratio = self.gflops / matmul
+
+
+def lab_seconds_per_step(trainer, epochs: int) -> float:
+    """A run's timed epochs (validation included), per training step."""
+    results = trainer.train_run(1e-3, MOMENTUM, 0, epochs)
+    steps = steps_per_epoch(trainer.train_size, trainer.batch_size)
+    return sum(r.seconds for r in results) / (epochs * steps)
+
+
+def wide_seconds_per_step(trainers, epochs: int) -> float:
+    """Seed 0 of every configuration, trained as wide networks: the timed
+    epochs (validation included) per step of all the configurations."""
+    seconds = 0.0
+    for trainer in trainers:
+        runs = trainer.train_seed(0, epochs)
+        seconds += sum(r.seconds for r in runs[0]) * trainer.count
+    steps = steps_per_epoch(trainers[0].train_size, trainers[0].batch_size)
+    return seconds / (epochs * steps)
+
+
+def reference_samples_per_second(split, epochs: int, batch_size: int) -> float:
+    """Plain Keras, as the first network is usually trained."""
+    import keras
+
+    from lab.training import build_model
+
+    images, labels = split.train
+    flat = images.reshape(len(images), -1).astype("float32") / 255
+    keras.utils.set_random_seed(0)
+    model = build_model()
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3, momentum=MOMENTUM),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    model.fit(flat, labels, batch_size=batch_size, epochs=1, verbose=0)  # compile
+    start = time.perf_counter()
+    model.fit(flat, labels, batch_size=batch_size, epochs=epochs, verbose=0)
+    return epochs * len(labels) / (time.perf_counter() - start)
 
 
 def recount_table(text: str, model, train_size: int, validation_size: int) -> str:
@@ -152,27 +405,6 @@ def recount_table(text: str, model, train_size: int, validation_size: int) -> st
     return "\n".join(lines) + "\n"
 
 
-def reference_samples_per_second(split, epochs: int, batch_size: int) -> float:
-    """Plain Keras, as the first network is usually trained."""
-    import keras
-
-    from lab.training import build_model
-
-    images, labels = split.train
-    flat = images.reshape(len(images), -1).astype("float32") / 255
-    keras.utils.set_random_seed(0)
-    model = build_model()
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(1e-3, momentum=0.9),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    model.fit(flat, labels, batch_size=batch_size, epochs=1, verbose=0)  # compile
-    start = time.perf_counter()
-    model.fit(flat, labels, batch_size=batch_size, epochs=epochs, verbose=0)
-    return epochs * len(labels) / (time.perf_counter() - start)
-
-
 def writable(path: Path) -> Path:
     """``path``, once sure that a file can be written there; else SweepError."""
     if path.is_dir():
@@ -197,8 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def benchmark(argv: list[str] | None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default: 5)")
     parser.add_argument(
         "--epochs", type=int, default=5, help="epochs per run (default: 5)"
@@ -210,35 +442,49 @@ def benchmark(argv: list[str] | None) -> int:
         "--output", type=Path, default=None, help="also write the results as Markdown"
     )
     parser.add_argument(
+        "--wide",
+        type=int,
+        nargs="?",
+        const=0,
+        default=None,
+        metavar="N",
+        help="also train the default grid's configurations of one seed as wide "
+        "networks (lab/training.py WideTrainer), N at a time (default: all at once)",
+    )
+    parser.add_argument(
+        "--machine",
+        action="store_true",
+        help="only describe NumPy's BLAS and measure its matrix product "
+        "(no TensorFlow, a second)",
+    )
+    parser.add_argument(
         "--recount",
         type=Path,
         default=None,
         help="rewrite a table measured with the old FLOP count, measuring nothing",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def benchmark(argv: list[str] | None) -> int:
+    args = make_parser().parse_args(argv)
     if args.output is not None:
         writable(args.output)  # before measuring for a minute, not after
     if args.recount:
-        text = args.recount.read_text()
-        writable(args.recount)
-        with tensorflow_loading():
-            from lab.training import build_model
-
-        sizes = split_data(Experiment()).sizes()
-        try:
-            recounted = recount_table(
-                text, build_model(), sizes["train"], sizes["validation"]
-            )
-        except ValueError as error:
-            raise SweepError(f"{args.recount}: {error}") from None
-        write_atomically(args.recount, recounted)
-        print(f"wrote {args.recount}")
-        return 0
+        return recount(args.recount)
     if args.rounds < 1 or args.epochs < 1:
         raise SweepError("--rounds and --epochs must be at least 1")
+    if args.wide is not None and args.wide < 0:
+        raise SweepError(
+            f"--wide N needs N ≥ 1 (or no N: all at once), got {args.wide}"
+        )
+    if args.machine:
+        print(machine_words())
+        print(f"float32 matmul {MATMUL_SIZE}² (NumPy): {matmul_gflops():.0f} GFLOP/s")
+        return 0
 
     with tensorflow_loading():  # TensorFlow takes seconds: only when measuring
-        from lab.training import Trainer, make_deterministic, prepare
+        from lab.training import Trainer, WideTrainer, make_deterministic, prepare
 
     experiment = Experiment()
     split = split_data(experiment)
@@ -246,69 +492,171 @@ def benchmark(argv: list[str] | None) -> int:
     trainer = Trainer(
         prepare(*split.train), prepare(*split.validation), experiment.batch_size
     )
-    trainer.warm_up(0.9)
-    per_sample = training_flops_per_sample(trainer.model)
-    print(
-        f"lab: {trainer.train_size} training samples, batch {experiment.batch_size}, "
-        f"{args.epochs} epochs; {per_sample / 1e6:.2f} MFLOP per training sample, "
-        f"{epoch_flops(trainer) / 1e9:.2f} GFLOP per epoch with validation"
-    )
-    measured = {"lab": [], "reference": []}
-    for round_number in range(1, args.rounds + 1):
-        line = [f"round {round_number}:"]
-        kinds = ["lab"] if args.no_reference else ["lab", "reference"]
-        for kind in kinds:
-            machine = matmul_gflops()
-            if kind == "lab":
-                rate, flops = lab_rates(trainer, args.epochs)
-            else:
-                rate = reference_samples_per_second(
-                    split, args.epochs, experiment.batch_size
-                )
-                flops = rate * per_sample / 1e9
-            measured[kind].append((rate, flops, machine))
-            line.append(
-                f"{kind} {rate:,.0f} samples/s = {flops:.0f} GFLOP/s "
-                f"vs matmul {machine:.0f} GFLOP/s (ratio {flops / machine:.2f})"
-            )
-        print("  ".join(line), flush=True)
-
-    machine = statistics.median(m for kind in measured.values() for *_, m in kind)
-    print(
-        f"float32 matmul {MATMUL_SIZE}² (NumPy), median over rounds: "
-        f"{machine:.0f} GFLOP/s"
-    )
-    table = [
-        "| workload | samples/s | GFLOP/s | ratio to the matrix product |",
-        "|---|---:|---:|---:|",
-        f"| float32 matrix product {MATMUL_SIZE} × {MATMUL_SIZE} (NumPy) "
-        f"| | {machine:.0f} | 1 |",
-    ]
-    for kind, name in (("lab", "lab training"), ("reference", "plain model.fit")):
-        if not measured[kind]:
-            continue
-        ratios = [flops / machine for _, flops, machine in measured[kind]]
-        rate = statistics.median(rate for rate, _, _ in measured[kind])
-        flops = statistics.median(flops for _, flops, _ in measured[kind])
-        print(
-            f"{name}: median {rate:,.0f} samples/s = {flops:.0f} GFLOP/s; "
-            f"ratio to matmul: median {statistics.median(ratios):.2f}, "
-            f"best {max(ratios):.2f}"
+    trainer.warm_up(MOMENTUM)
+    model, batch = trainer.model, experiment.batch_size
+    steps = steps_per_epoch(trainer.train_size, batch)
+    traffic = optimizer_bytes(model, rmsprop(model, MOMENTUM))
+    samples = trainer.train_size / steps  # per step: the last batch is smaller
+    # per step: matrix FLOP, optimizer bytes, training samples
+    workloads = {"lab": (epoch_flops(trainer) / steps, traffic, samples)}
+    copy_sizes = {"lab": traffic}  # the copy moves what one step's update moves
+    if not args.no_reference:
+        workloads["reference"] = (
+            training_flops_per_sample(model) * samples,
+            traffic,
+            samples,
         )
-        table.append(
-            f"| {name} | {rate:,.0f} | {flops:.0f} | {statistics.median(ratios):.2f} |"
+        copy_sizes["reference"] = traffic
+    if args.wide is not None:
+        configurations = [
+            (rate, momentum)
+            for rate in experiment.learning_rates
+            for momentum in experiment.momenta
+        ]
+        size = args.wide or len(configurations)
+        groups = [
+            configurations[i : i + size] for i in range(0, len(configurations), size)
+        ]
+        train = (trainer.train_images, trainer.train_labels)
+        validation = (trainer.val_images, trainer.val_labels)
+        wide = [WideTrainer(train, validation, group, batch) for group in groups]
+        for network in wide:
+            network.warm_up()
+        moved = {
+            m: optimizer_bytes(model, rmsprop(model, m)) for m in experiment.momenta
+        }
+        workloads["wide"] = (
+            len(configurations) * workloads["lab"][0],
+            sum(moved[m] for _, m in configurations),
+            len(configurations) * samples,
+        )
+        copy_sizes["wide"] = max(sum(moved[m] for _, m in group) for group in groups)
+    print(machine_words())
+    print(
+        f"model: {parameter_count(model):,} parameters; "
+        f"{training_flops_per_sample(model) / 1e6:.2f} MFLOP of matrix products per "
+        f"training sample, {forward_flops_per_sample(model) / 1e6:.2f} per validation "
+        f"sample; RMSprop with momentum {MOMENTUM} moves "
+        f"{traffic / parameter_count(model):.0f} bytes per parameter per step "
+        f"({traffic / 1e6:.1f} MB)"
+    )
+    print(
+        f"lab: {trainer.train_size} training samples, batch {batch}, {steps} steps "
+        f"per epoch, {args.epochs} epochs per round; a step's share of the epoch: "
+        f"{workloads['lab'][0] / 1e6:.0f} MFLOP (validation included), "
+        f"{traffic / 1e6:.1f} MB of optimizer traffic"
+    )
+    measured = {kind: [] for kind in workloads}
+    machines = {kind: [] for kind in workloads}
+    for round_number in range(1, args.rounds + 1):
+        words = [f"round {round_number}:"]
+        for kind, workload in workloads.items():
+            machine = (matmul_gflops(), copy_bandwidth(copy_sizes[kind]))
+            machines[kind].append(machine)
+            if kind == "lab":
+                seconds = lab_seconds_per_step(trainer, args.epochs)
+            elif kind == "wide":
+                seconds = wide_seconds_per_step(wide, args.epochs)
+            else:
+                rate = reference_samples_per_second(split, args.epochs, batch)
+                seconds = samples / rate
+            costs = Costs(seconds, workload, machine)
+            measured[kind].append(costs)
+            words.append(
+                f"{kind} {costs.step_ms:.3f} ms/step, bound {costs.bound_ms:.3f} ms "
+                f"(matmul {machine[0]:.0f} GFLOP/s, copy {machine[1]:.1f} GB/s): "
+                f"{costs.share:.2f} of the bound"
+            )
+        print("  ".join(words), flush=True)
+
+    rounds = f"{args.rounds} round" + ("s" if args.rounds > 1 else "")
+    # Other jobs only ever slow a measurement down: the summary takes the best
+    # rate of the machine and the best time of each workload over the rounds.
+    matmul = max(m for kind in machines.values() for m, _ in kind)
+    bandwidths = {
+        moved: max(
+            b
+            for kind in machines
+            if copy_sizes[kind] == moved
+            for _, b in machines[kind]
+        )
+        for moved in sorted(set(copy_sizes.values()))
+    }
+    copies = "; ".join(
+        f"copy of {moved / 1e6:.1f} MB {rate:.1f} GB/s"
+        for moved, rate in bandwidths.items()
+    )
+    print(
+        f"machine, best of {rounds}: float32 matmul {MATMUL_SIZE}² "
+        f"(NumPy) {matmul:.0f} GFLOP/s; {copies}"
+    )
+    names = {"lab": "lab training", "reference": "plain model.fit"}
+    if args.wide is not None:
+        names["wide"] = (
+            f"wide networks ({len(configurations)} configurations, {size} at a time)"
+        )
+    rows = []
+    for kind, costs in measured.items():
+        fastest = min(c.step_ms for c in costs) / 1e3
+        best = Costs(fastest, workloads[kind], (matmul, bandwidths[copy_sizes[kind]]))
+        rows.append((names[kind], best))
+        print(
+            f"{names[kind]}: {best.step_ms:.3f} ms per step against a bound of "
+            f"{best.bound_ms:.3f} ms ({best.matrix_ms:.3f} matrix products "
+            f"+ {best.optimizer_ms:.3f} optimizer traffic): "
+            f"{best.share:.2f} of the bound; FLOP ratio {best.flop_ratio:.2f} "
+            f"({best.gflops:.0f} GFLOP/s of matrix products); the best time of "
+            f"{rounds} against the best rates (median share within a "
+            f"round: {statistics.median(c.share for c in costs):.2f})"
         )
     if args.output:
-        caption = (
-            f"Medians over {args.rounds} rounds of `python lab/benchmark.py` on "
-            f"{cpu_name()} ({os.cpu_count()} cores, shared with other jobs); "
-            "each ratio is taken within a round. GFLOP/s count the matrix products "
-            f"only: {per_sample / 1e6:.2f} million operations per training sample, "
-            f"and for the lab {forward_flops_per_sample(trainer.model) / 1e6:.2f} "
-            "million per validation sample."
-        )
-        write_atomically(args.output, "\n".join(table) + "\n\n" + caption + "\n")
+        write_table(args.output, args, rows, (matmul, copies), batch)
         print(f"wrote {args.output}")
+    return 0
+
+
+def write_table(path, args, rows, machine, batch) -> None:
+    matmul, copies = machine
+    table = [
+        "| workload | samples/s | GFLOP/s | FLOP ratio | ms per step "
+        "| bound, ms per step | share of the bound |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, m in rows:
+        table.append(
+            f"| {name} | {m.samples_per_second:,.0f} | {m.gflops:.0f} "
+            f"| {m.flop_ratio:.2f} "
+            f"| {m.step_ms:.3f} | {m.bound_ms:.3f} | {m.share:.2f} |"
+        )
+    caption = (
+        f"Each workload's best time over {args.rounds} rounds of "
+        "`python lab/benchmark.py`, against the best rates measured, on "
+        f"{cpu_name()} ({usable_cores()} cores usable, shared with other jobs); "
+        f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
+        f"matrix product {MATMUL_SIZE} × {MATMUL_SIZE} {matmul:.0f} GFLOP/s; "
+        f"{copies}. The bound is matrix FLOP "
+        "/ matmul rate + optimizer bytes / copy bandwidth, per step (a batch of "
+        f"{batch} samples, for every network at once in the wide networks; for the "
+        "lab, with its share of the validation pass)."
+    )
+    write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")
+
+
+def recount(path: Path) -> int:
+    text = path.read_text()
+    writable(path)
+    with tensorflow_loading():
+        from lab.training import build_model
+
+    sizes = split_data(Experiment()).sizes()
+    try:
+        recounted = recount_table(
+            text, build_model(), sizes["train"], sizes["validation"]
+        )
+    except ValueError as error:
+        raise SweepError(f"{path}: {error}") from None
+    write_atomically(path, recounted)
+    print(f"wrote {path}")
     return 0
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 
 from lab.config import RESULTS_DIR, Experiment, Run, SweepError
 from lab.store import (
@@ -770,6 +771,15 @@ def sweep_summary(results: Results) -> str:
 # --- figures ----------------------------------------------------------------
 
 
+def plain_log_ticks(axes) -> None:
+    """Log-scale ticks labelled 0.01, 100 rather than as powers of ten, whose
+    small raised exponents cannot be read on a phone."""
+    for axis in (axes.xaxis, axes.yaxis):
+        if axis.get_scale() == "log":
+            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_formatter(ticker.NullFormatter())
+
+
 def heatmap_figure(results: Results):
     experiment = results.experiment
     rates, momenta = experiment.learning_rates, experiment.momenta
@@ -784,7 +794,7 @@ def heatmap_figure(results: Results):
             for lr in rates
         ]
     )
-    figure, axes = plt.subplots(figsize=(6.4, 4.6))
+    figure, axes = plt.subplots(figsize=(5.6, 4.8))  # reads on a phone
     axes.grid(False)
     colours = plt.get_cmap("viridis").with_extremes(bad="lightgrey")
     image = axes.imshow(values, cmap=colours, aspect="auto", origin="lower")
@@ -808,7 +818,6 @@ def heatmap_figure(results: Results):
                 ha="center",
                 va="center",
                 fontweight=weight,
-                fontsize=9,
                 color="white" if dark else "black",
             )
     axes.set_xticks(range(len(momenta)), [number(m) for m in momenta])
@@ -818,9 +827,9 @@ def heatmap_figure(results: Results):
     axes.set_title(
         f"Mean validation accuracy (%) after {experiment.epochs} epochs\n"
         "and final training loss; bold: selected",
-        fontsize=10,
+        fontsize="medium",
     )
-    figure.colorbar(image, ax=axes, label="validation accuracy (%)")
+    figure.colorbar(image, ax=axes, label="validation accuracy (%)", pad=0.02)
     return figure
 
 
@@ -851,7 +860,8 @@ def curve_choices(results: Results) -> list[tuple[str, Configuration]]:
 
 
 def learning_curves_figure(results: Results):
-    figure, (loss_axes, accuracy_axes) = plt.subplots(1, 2, figsize=(9, 3.8))
+    # one panel above the other, so that they can be read on a phone
+    figure, (loss_axes, accuracy_axes) = plt.subplots(2, 1, figsize=(5.2, 7.4))
     for name, configuration in curve_choices(results):
         label = (
             f"{name}: η = {number(configuration.learning_rate)}, "
@@ -882,15 +892,16 @@ def learning_curves_figure(results: Results):
         handles,
         labels,
         loc="upper center",
-        ncol=2,
+        ncol=1,
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
     )
+    plain_log_ticks(loss_axes)
     return figure
 
 
 def effective_step_figure(results: Results):
-    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    figure, axes = plt.subplots(figsize=(5.2, 4.2))  # reads on a phone
     markers = "osD^vP*X"
     for index, momentum in enumerate(results.experiment.momenta):
         configurations = [
@@ -912,6 +923,7 @@ def effective_step_figure(results: Results):
     axes.set_ylabel("validation accuracy (%)")
     axes.set_title("Accuracy against the effective step size")
     axes.legend()
+    plain_log_ticks(axes)
     return figure
 
 

@@ -227,3 +227,203 @@ def make_trainer(split: Split, batch_size: int = DEFAULT_BATCH_SIZE) -> Trainer:
             prepare(*split.train), prepare(*split.validation), batch_size
         )
     return _trainers[key]
+
+
+# --- the wide network: every configuration of one seed at once ---------------------
+
+RHO, EPSILON = 0.9, 1e-7  # Keras's RMSprop defaults, which the lab keeps
+
+
+class WideTrainer:
+    """Trains one seed's runs of several (learning rate, momentum) pairs at once.
+
+        trainer = WideTrainer(train, validation, [(1e-3, 0.0), (1e-3, 0.9)])
+        epochs = trainer.train_seed(seed=0, epochs=5)   # a list per pair
+
+    The runs of one seed start from the same weights and see the same batches
+    in the same order; only their updates differ. So the C networks are trained
+    side by side as one wide network: the first layers' kernels side by side
+    make one 784 × (512·C) matrix, and one product with a batch of images
+    gives every network's hidden layer; the second layers are C products in
+    one batched product. Summing the C losses keeps each network's gradient
+    its own, and RMSprop's update, written out as Keras's ``update_step`` does
+    it, takes a learning rate and a momentum per network. The numbers differ
+    from separate runs only in their rounding: the wide network is another
+    program for XLA, whose matrix products and fused loops may round
+    differently (``tests/lab/test_benchmark.py`` measures how much).
+
+    A momentum of 0 is computed as m ← 0·m + Δ, w ← w − m, the same numbers as
+    Keras's w ← w − Δ when m is finite (0·m + Δ is Δ, exactly), though XLA may
+    fuse and round the two programs' loops differently. A network whose loss becomes
+    NaN or infinite stops updating from the next batch on, as a separate run's
+    epoch stops (the last, smaller batch still runs, as it does there), and
+    its later epochs are not reported.
+    """
+
+    def __init__(
+        self,
+        train,
+        validation,
+        configurations: list[tuple[float, float]],
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ):
+        self.train_images, self.train_labels = train
+        self.val_images, self.val_labels = validation
+        self.batch_size = batch_size
+        self.train_size = int(self.train_images.shape[0])
+        if not 0 < batch_size <= self.train_size:
+            raise ValueError(
+                f"batch size {batch_size} must be between 1 and {self.train_size}"
+            )
+        self.configurations = list(configurations)
+        count, units = len(self.configurations), HIDDEN_UNITS
+        self.count = count
+        shapes = [
+            (INPUT_SIZE, count * units),
+            (count * units,),
+            (count, units, CLASSES),
+            (count, CLASSES),
+        ]
+        self.weights = [tf.Variable(tf.zeros(shape)) for shape in shapes]
+        self.velocities = [tf.Variable(tf.zeros(shape)) for shape in shapes]
+        self.momentums = [tf.Variable(tf.zeros(shape)) for shape in shapes]
+
+        self._rates = tf.constant([rate for rate, _ in self.configurations], "float32")
+        self._momenta = tf.constant([m for _, m in self.configurations], "float32")
+        self._epoch = self._epoch_function()
+
+    def _forward(self, images):
+        """Every network's softmax inputs (logits) for ``images``: (n, C, 10)."""
+        kernel1, bias1, kernel2, bias2 = self.weights
+        hidden = tf.nn.relu(tf.matmul(images, kernel1) + bias1)
+        hidden = tf.reshape(hidden, (-1, self.count, HIDDEN_UNITS))
+        return tf.einsum("bch,chk->bck", hidden, kernel2) + bias2
+
+    def _loss_and_correct(self, images, labels):
+        """Per sample and network, the loss; per network, the correct count."""
+        logits = self._forward(images)
+        probabilities = tf.nn.softmax(logits, axis=-1)
+        wide_labels = tf.broadcast_to(labels[:, None], tf.shape(logits)[:2])
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=tf.cast(wide_labels, tf.int64), logits=logits
+        )
+        predicted = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        right = tf.cast(tf.equal(predicted, wide_labels), tf.float32)
+        return losses, tf.reduce_sum(right, axis=0)
+
+    def _update(self, gradients, alive):
+        """Keras's RMSprop update_step, with a learning rate and a momentum per
+        network. A network not ``alive`` keeps its weights and slots: its ρ and
+        μ become 1, its 1 − ρ, η and step 0 (a factor of 1 or 0, not a choice
+        between arrays, so that XLA's loops read each array no more than
+        Keras's update does; a NaN stays NaN)."""
+        one, zero = tf.ones(self.count), tf.zeros(self.count)
+
+        def each(values):
+            wide = tf.repeat(values, HIDDEN_UNITS)
+            return [wide[None, :], wide, values[:, None, None], values[:, None]]
+
+        rho = each(tf.where(alive, RHO * one, one))
+        mix = each(tf.where(alive, (1 - RHO) * one, zero))
+        rates = each(tf.where(alive, self._rates, zero))
+        momenta = each(tf.where(alive, self._momenta, one))
+        steps = each(tf.where(alive, one, zero))
+        for index, gradient in enumerate(gradients):
+            weight = self.weights[index]
+            velocity, momentum = self.velocities[index], self.momentums[index]
+            velocity.assign(rho[index] * velocity + mix[index] * tf.square(gradient))
+            increment = rates[index] * gradient / tf.sqrt(velocity + EPSILON)
+            momentum.assign(momenta[index] * momentum + increment)
+            weight.assign_sub(steps[index] * momentum)
+
+    def _epoch_function(self):
+        batch, size = self.batch_size, self.train_size
+        full_batches, rest = divmod(size, batch)
+        count = self.count
+
+        def step(images, labels, alive):
+            with tf.GradientTape() as tape:
+                losses, correct = self._loss_and_correct(images, labels)
+                loss = tf.reduce_sum(tf.reduce_mean(losses, axis=0))
+            self._update(tape.gradient(loss, self.weights), alive)
+            return tf.reduce_sum(losses, axis=0), correct
+
+        @tf.function(jit_compile=True)
+        def epoch(order, images, labels, val_images, val_labels):
+            def keep_going(index, loss_sums, corrects):
+                finite = tf.math.is_finite(loss_sums)
+                return tf.logical_and(index < full_batches, tf.reduce_any(finite))
+
+            def one_batch(index, loss_sums, corrects):
+                alive = tf.math.is_finite(loss_sums)  # as a separate run's loop asks
+                chosen = tf.slice(order, [index * batch], [batch])
+                batch_losses, batch_correct = step(
+                    tf.gather(images, chosen), tf.gather(labels, chosen), alive
+                )
+                zero = tf.zeros_like(batch_losses)
+                return (
+                    index + 1,
+                    loss_sums + tf.where(alive, batch_losses, zero),
+                    corrects + tf.where(alive, batch_correct, zero),
+                )
+
+            start = (tf.constant(0), tf.zeros(count), tf.zeros(count))
+            _, loss_sums, corrects = tf.while_loop(keep_going, one_batch, start)
+            if rest:  # the last, smaller batch, for every network, as model.fit does
+                chosen = order[full_batches * batch :]
+                last_losses, last_correct = step(
+                    tf.gather(images, chosen),
+                    tf.gather(labels, chosen),
+                    tf.ones(count, tf.bool),
+                )
+                loss_sums, corrects = loss_sums + last_losses, corrects + last_correct
+            val_losses, val_correct = self._loss_and_correct(val_images, val_labels)
+            total = tf.cast(tf.shape(val_labels)[0], tf.float32)
+            return (
+                loss_sums / size,
+                corrects / size,
+                tf.reduce_mean(val_losses, axis=0),
+                val_correct / total,
+            )
+
+        data = (self.train_images, self.train_labels, self.val_images, self.val_labels)
+        return lambda order: epoch(order, *data)
+
+    def reset(self, seed: int) -> None:
+        """Every network gets the weights a fresh model gets for ``seed``
+        (as ``Trainer.reset``); every slot is zero."""
+        keras.utils.set_random_seed(seed)
+        initializers = [keras.initializers.GlorotUniform() for _ in range(2)]
+        first = initializers[0]((INPUT_SIZE, HIDDEN_UNITS))
+        second = initializers[1]((HIDDEN_UNITS, CLASSES))
+        kernel1, bias1, kernel2, bias2 = self.weights
+        kernel1.assign(tf.tile(first, (1, self.count)))
+        bias1.assign(tf.zeros(bias1.shape))
+        kernel2.assign(tf.tile(second[None], (self.count, 1, 1)))
+        bias2.assign(tf.zeros(bias2.shape))
+        for slot in (*self.velocities, *self.momentums):
+            slot.assign(tf.zeros(slot.shape))
+
+    def train_seed(self, seed: int, epochs: int) -> list[list[EpochResult]]:
+        """Train every configuration with ``seed``: one list of epochs per
+        configuration, in order; each epoch's time is shared out evenly."""
+        self.reset(seed)
+        shuffle = np.random.default_rng(seed)
+        runs = [[] for _ in self.configurations]
+        for number in range(1, epochs + 1):
+            order = tf.constant(shuffle.permutation(self.train_size).astype("int32"))
+            start = time.perf_counter()
+            values = [v.numpy() for v in self._epoch(order)]
+            seconds = (time.perf_counter() - start) / self.count
+            for index, run in enumerate(runs):
+                if run and run[-1].diverged:
+                    continue
+                numbers = [float(v[index]) for v in values]
+                diverged = not all(math.isfinite(v) for v in numbers[::2])
+                run.append(EpochResult(number, *numbers, seconds, diverged))
+        return runs
+
+    def warm_up(self) -> None:
+        """Compile the epoch now, so that run times exclude compiling."""
+        self.reset(0)
+        self._epoch(tf.range(self.train_size, dtype=tf.int32))
