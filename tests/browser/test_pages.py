@@ -26,6 +26,7 @@ from tests.helpers.book import (
     prose_of,
     tab_titles,
 )
+from tests.helpers.browser import SERIOUS
 
 pytestmark = pytest.mark.browser
 
@@ -144,6 +145,8 @@ def test_no_serious_accessibility_violation(visit):
     for scheme in ("light", "dark"):
         assert scheme in visit.axe
         assert visit.serious(scheme) == [], f"{scheme}: {visit.serious(scheme)}"
+    at_390 = [v for v in visit.phone["axe"] if v["impact"] in SERIOUS]
+    assert at_390 == [], f"at 390 px: {at_390}"
 
 
 def offers_a_notebook(src_uri: str) -> bool:

@@ -184,10 +184,13 @@ COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 CHANGED_BY_CLICKS = [".md-header", ".md-content .tabbed-content > .tabbed-block"]
 
 
-def run_axe(page, include: list[str] | None = None, rules=None) -> list[dict]:
+def run_axe(
+    page, include: list[str] | None = None, rules=None, skip=None
+) -> list[dict]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    return page.evaluate(js("axe"), {"include": include, "rules": rules})
+    options = {"include": include, "rules": rules, "skip": skip}
+    return page.evaluate(js("axe"), options)
 
 
 def run_axe_after_clicks(page) -> list[dict]:
@@ -218,7 +221,9 @@ def figure_bytes(served: list[tuple[str, int]]) -> int:
 
 
 def phone_first_visit(browser, url: str) -> dict:
-    """What a first visit at phone size transfers once the page has loaded."""
+    """What a first visit at phone size transfers once the page has loaded, and
+    axe's findings there (the colour rules give what they give at any width:
+    they are checked on the wide page)."""
     context = browser.new_context(viewport=PHONE, service_workers="block")
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
@@ -227,12 +232,16 @@ def phone_first_visit(browser, url: str) -> dict:
         page = context.new_page()
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
+        sent = CountingHandler.sent - sent_before
+        served = CountingHandler.served[served_before:]
+        axe = run_axe(page, skip=COLOUR_RULES)
     finally:
         context.close()
     return {
-        "bytes": CountingHandler.sent - sent_before,
-        "figure_bytes": figure_bytes(CountingHandler.served[served_before:]),
+        "bytes": sent,
+        "figure_bytes": figure_bytes(served),
         "requests": len(requests),
+        "axe": axe,
     }
 
 
