@@ -493,3 +493,57 @@ def test_the_merge_records_whether_its_retraining_reproduced_the_shards(
     merge_shards(tmp_path, quiet=True, make_trainer=fake_trainer)
     seeds = read_json(tmp_path / SELECTED_FILE)["seeds"]
     assert [seed["reproduced_sweep"] for seed in seeds] == [True]
+
+
+def test_after_a_merge_the_summary_shows_the_shards_machines_and_summed_time(
+    tmp_path, monkeypatch
+):
+    """The table "How the sweep ran" after a merge: the shards' machines only (not
+    the merge's, which tests the selection), and a sweep time that adds up the
+    shards' sessions and the merge's testing, not the time from start to end."""
+    from lab import sweep as lab_sweep
+    from lab.report import load_results, sweep_summary
+
+    for k in (1, 2):
+        monkeypatch.setattr(
+            lab_sweep, "cpu_name", lambda k=k: f"Shard {k} CPU", raising=True
+        )
+        run_sweep(
+            TINY_EXPERIMENT, tmp_path, (k, 2), quiet=True, make_trainer=fake_trainer
+        )
+    shard_sessions = [
+        session
+        for path in sorted((tmp_path / SHARDS_DIR).glob("shard-*.json"))
+        for session in read_json(path)["sessions"]
+    ]
+    monkeypatch.setattr(lab_sweep, "cpu_name", lambda: "Merge CPU")
+    merge_shards(tmp_path, quiet=True, make_trainer=fake_trainer)
+    metadata = read_json(tmp_path / METADATA_FILE)
+    assert metadata["sessions"] == shard_sessions
+    assert metadata["total_seconds"] == round(
+        sum(s["seconds"] for s in shard_sessions) + metadata["test_seconds"], 1
+    )
+    summary = sweep_summary(load_results(tmp_path))
+    assert "Shard 1 CPU" in summary and "Shard 2 CPU" in summary
+    assert "Merge CPU" not in summary
+    assert f"in {len(shard_sessions)} sessions" in summary
+
+
+def test_a_stopped_shard_keeps_no_runs_and_the_merge_waits_for_every_shard():
+    """A job runner's shard keeps its runs only if it finishes: SLURM's task works
+    in a temporary folder removed on exit and copies its files only at the end;
+    GitHub's shard job uploads its artifact only if every step before succeeded;
+    the merge waits for every shard (afterok; needs without if: always())."""
+    script = SBATCH.read_text()
+    assert 'work=$(mktemp -d "${TMPDIR:-/tmp}/rmsprop-sweep.XXXXXX")' in script
+    assert "trap 'rm -rf \"$work\"' EXIT" in script
+    assert script.index('--results "$work"') < script.index('cp "$work/shards/')
+    assert "set -euo pipefail" in script
+    assert "SLURM_ARRAY_TASK_MIN" in script  # only a whole array 1-N is accepted
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    [upload] = [
+        s for s in jobs["shard"]["steps"] if "upload-artifact" in s.get("uses", "")
+    ]
+    assert "if" not in upload  # default: runs only if the steps before succeeded
+    assert "shard" in jobs["merge"]["needs"] and "if" not in jobs["merge"]
+    assert MERGE_SBATCH.read_text().count("afterok") >= 1
