@@ -1,12 +1,14 @@
 """Fixtures shared by the whole suite: one strict build of the site per process.
 
-``pytest`` runs the suite in two processes (pytest-xdist, ``-n 2`` in
+``pytest`` runs the suite in parallel processes (pytest-xdist, options in
 pyproject.toml). Tests that share an expensive fixture of their module, a
-page's browser visit, or the lab's tiny sweep form one group, so that one
-process builds it once.
+page's browser visit, or the lab's tiny sweep form one group that one process
+runs (``pytest_xdist_make_scheduler``), so that it is built once.
 """
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -77,25 +79,43 @@ def pytest_unconfigure(config):
         shutil.rmtree(os.environ.pop(ROWS_FOLDER), ignore_errors=True)
 
 
-def shared_group(item) -> str | None:
-    """The group of tests that must share one process, or None."""
-    callspec = getattr(item, "callspec", None)
-    if callspec is not None and "nav_page" in callspec.params:
-        return f"page:{callspec.params['nav_page']}"
-    fixtures = getattr(item, "_fixtureinfo", None)  # code blocks have none
-    if fixtures is None:
+# Tests of one page share its browser visit (tests/browser/conftest.py).
+BY_PAGE = "tests/browser/test_pages.py"
+MODULE_FIXTURE = re.compile(r"@pytest\.fixture\(\s*scope=\"module\"")
+
+
+@functools.cache
+def module_group(path: str) -> str | None:
+    """A test module's group: the lab's tiny sweep, or the module itself if it
+    has a module-scoped fixture; None if its tests share nothing."""
+    file = REPOSITORY / path
+    if file.suffix != ".py" or not file.is_file():
         return None
-    if "tiny_sweep" in fixtures.names_closure:
+    source = file.read_text(encoding="utf-8")
+    if "tiny_sweep" in source:
         return "lab:tiny-sweep"
-    definitions = fixtures.name2fixturedefs.values()
-    if any(chain[-1].scope == "module" for chain in definitions):
-        return item.module.__name__
-    return None
+    return path if MODULE_FIXTURE.search(source) else None
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = shared_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+def shared_group(nodeid: str) -> str | None:
+    """The group of tests that must run in one process, or None."""
+    path, _, name = nodeid.partition("::")
+    if path == BY_PAGE and name.endswith("]"):
+        return "page:" + name[name.index("[") + 1 : -1]
+    return module_group(path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadscope, with this suite's groups as scopes; any other test is
+    a scope of its own, so it goes to whichever process is free.
+
+    (Not loadgroup with ``xdist_group`` marks: xdist 3.8 groups by appending
+    to ``item._nodeid``, which pytest 9.2's nodes no longer read.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return shared_group(nodeid) or nodeid
+
+    return SharedWorkScheduling(config, log)

@@ -13,6 +13,8 @@ from tests.helpers.search_index import most_common_word, pages_with, search_inde
 
 pytestmark = pytest.mark.browser
 
+LOAD_TIMEOUT_MS = 120_000
+
 
 @pytest.fixture
 def open_offline(browser, offline_site_dir):
@@ -26,8 +28,10 @@ def open_offline(browser, offline_site_dir):
         recorder = Recorder()
         recorder.attach(context, page)
         url = (offline_site_dir / page_path(src_uri, directory_urls=False)).as_uri()
-        page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # a long page typesets hundreds of formulas: on two busy cores (the
+        # suite runs in parallel) that can take longer than Playwright's 30 s
+        page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle", timeout=LOAD_TIMEOUT_MS)
         return page, recorder
 
     yield open_page

@@ -38,6 +38,9 @@ VIEWPORT = {"width": 1280, "height": 800}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 SERIOUS = {"serious", "critical"}
+# Playwright waits 30 s by default; a long page typesetting hundreds of
+# formulas on two cores busy with the parallel suite can take longer.
+LOAD_TIMEOUT_MS = 120_000
 FIGURE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -230,8 +233,8 @@ def phone_first_visit(browser, url: str) -> dict:
     sent_before, served_before = CountingHandler.sent, len(CountingHandler.served)
     try:
         page = context.new_page()
-        page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle", timeout=LOAD_TIMEOUT_MS)
         sent = CountingHandler.sent - sent_before
         served = CountingHandler.served[served_before:]
         axe = run_axe(page, skip=COLOUR_RULES)
@@ -263,8 +266,8 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
             len(CountingHandler.served),
         )
         started = time.perf_counter()
-        page.goto(url, wait_until="load")
-        page.wait_for_load_state("networkidle")
+        page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_load_state("networkidle", timeout=LOAD_TIMEOUT_MS)
         visit.load_seconds = round(time.perf_counter() - started, 2)
         visit.bytes = CountingHandler.sent - sent_before
         responses = CountingHandler.served[served_before:]

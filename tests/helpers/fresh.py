@@ -22,8 +22,6 @@ MARK = "BOOK_TEST_IN_FRESH_PROCESS"
 def in_fresh_process(request) -> bool:
     """True in the fresh Python; elsewhere run the test there and assert it passed."""
     nodeid = request.node.nodeid
-    if request.node.get_closest_marker("xdist_group"):
-        nodeid = nodeid.rsplit("@", 1)[0]  # xdist's loadgroup appends "@group"
     if os.environ.get(MARK) == nodeid:
         return True
     result = subprocess.run(
