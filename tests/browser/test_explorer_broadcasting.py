@@ -35,6 +35,7 @@ from tests.helpers.explorers import (
     assert_fits,
     draw,
     gzipped_size,
+    planted,
     screenshot,
 )
 from tests.helpers.explorers import opened as open_explorer
@@ -388,40 +389,26 @@ WRONG_RULES = {
 
 @pytest.mark.parametrize("rule", WRONG_RULES)
 def test_a_wrong_rule_is_caught(page, cases, rule):
-    page.evaluate(
-        f"rule => {{ {NS}._right = {NS}.mergeAxis; {NS}.mergeAxis = eval(rule); }}",
-        WRONG_RULES[rule],
-    )
-    try:
+    with planted(page, NS, "mergeAxis", WRONG_RULES[rule]):
         assert any_mismatch(mismatches, page, cases)
-    finally:
-        page.evaluate(f"() => {{ {NS}.mergeAxis = {NS}._right; }}")
     assert mismatches(page, cases[:50]) == []
 
 
 def test_walking_right_to_left_names_the_wrong_arguments(page, cases):
     """The book's procedure walks right to left; NumPy's message comes from the
     leftmost clash: a version that stops at the rightmost one is caught."""
-    page.evaluate(
-        f"""() => {{
-        const ns = {NS};
-        ns._broadcast = ns.broadcast;
-        ns.broadcast = shapes => {{
+    right_to_left = """shapes => {
             const flipped = shapes.map(s => s.slice().reverse());
-            const r = ns._broadcast(flipped);
-            return r.shape ? {{shape: r.shape.reverse()}} : {{
-                error: r.error.replace(/\\(([^)]*)\\)/g, (m, inner) => {{
+            const r = ns._planted(flipped);
+            return r.shape ? {shape: r.shape.reverse()} : {
+                error: r.error.replace(/\\(([^)]*)\\)/g, (m, inner) => {
                     const sizes = inner.split(/, ?/).filter(x => x !== '').reverse();
                     return ns.formatShape(sizes.map(Number));
-                }})
-            }};
-        }};
-    }}"""
-    )
-    try:
+                })
+            };
+        }"""
+    with planted(page, NS, "broadcast", right_to_left):
         assert any_mismatch(mismatches, page, cases)
-    finally:
-        page.evaluate(f"() => {{ {NS}.broadcast = {NS}._broadcast; }}")
     assert mismatches(page, cases[:50]) == []
 
 

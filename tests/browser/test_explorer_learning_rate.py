@@ -30,6 +30,7 @@ from tests.helpers.explorers import (
     assert_fits,
     draw,
     gzipped_size,
+    planted,
     screenshot,
 )
 from tests.helpers.explorers import opened as open_explorer
@@ -413,14 +414,8 @@ WRONG_STEPS = {
 
 @pytest.mark.parametrize("rule", WRONG_STEPS)
 def test_a_wrong_update_is_caught(page, cases, rule):
-    page.evaluate(
-        f"rule => {{ {NS}._right = {NS}.step; {NS}.step = eval(rule); }}",
-        WRONG_STEPS[rule],
-    )
-    try:
+    with planted(page, NS, "step", WRONG_STEPS[rule]):
         assert any_mismatch(mismatches, page, cases)
-    finally:
-        page.evaluate(f"() => {{ {NS}.step = {NS}._right; }}")
     assert mismatches(page, cases[:50]) == []
 
 

@@ -34,6 +34,7 @@ from tests.helpers.explorers import (
     assert_fits,
     draw,
     gzipped_size,
+    planted,
     screenshot,
 )
 from tests.helpers.explorers import opened as open_explorer
@@ -451,40 +452,27 @@ WRONG = {
 
 @pytest.mark.parametrize("wrong", WRONG)
 def test_a_wrong_rule_is_caught(page, cases, wrong):
-    name, rule = WRONG[wrong]
-    page.evaluate(
-        f"([name, rule]) => {{ {NS}['_' + name] = {NS}[name]; "
-        f"{NS}[name] = eval(rule); }}",
-        [name, rule],
-    )
-    try:
+    with planted(page, NS, *WRONG[wrong]):
         assert any_mismatch(mismatches, page, cases)
-    finally:
-        page.evaluate(f"name => {{ {NS}[name] = {NS}['_' + name]; }}", name)
     assert mismatches(page, cases[:50]) == []
 
 
 def test_a_wrong_momentum_is_caught(page, cases):
     """Momentum written as PyTorch writes it (v ← μv + g, W ← W − ηv): the same
     maths, rounded differently; a bit-for-bit comparison sees it."""
-    page.evaluate(
-        f"""() => {{ const ns = {NS}; ns._momentum = ns.momentum;
-        ns.momentum = (start, steps, c, d, o) => {{
+    pytorch_momentum = """(start, steps, c, d, o) => {
             let w = start.slice(), v = [0, 0]; const path = [w.slice()];
-            for (let t = 0; t < steps; t++) {{
+            for (let t = 0; t < steps; t++) {
                 const g = ns.gradient(w, c, d);
-                for (let i = 0; i < 2; i++) {{ v[i] = o.momentum * v[i] + g[i];
-                    w[i] = w[i] - o.learning_rate * v[i]; }}
+                for (let i = 0; i < 2; i++) { v[i] = o.momentum * v[i] + g[i];
+                    w[i] = w[i] - o.learning_rate * v[i]; }
                 path.push(w.slice());
-            }}
+            }
             return path;
-        }}; }}"""
-    )
-    try:
+        }"""
+    with planted(page, NS, "momentum", pytorch_momentum):
         momentum = [c for c in cases if c["optimizer"] == "momentum"]
         assert mismatches(page, momentum) != []
-    finally:
-        page.evaluate(f"() => {{ {NS}.momentum = {NS}._momentum; }}")
 
 
 # --- What the page says ------------------------------------------------------------

@@ -79,3 +79,22 @@ def any_mismatch(mismatches, page, cases, chunk: int = 50) -> bool:
         mismatches(page, cases[start : start + chunk])
         for start in range(0, len(cases), chunk)
     )
+
+
+@contextlib.contextmanager
+def planted(page, namespace: str, name: str, rule: str):
+    """The explorer's function ``name`` replaced by ``rule`` (JavaScript source)
+    until the block ends. The rule is evaluated with ``ns`` standing for the
+    explorer's namespace, so it may call the function it replaces as
+    ``ns._planted``."""
+    page.evaluate(
+        f"([name, rule]) => {{ const ns = {namespace}; ns._planted = ns[name];"
+        " ns[name] = eval(rule); }",
+        [name, rule],
+    )
+    try:
+        yield
+    finally:
+        page.evaluate(
+            f"name => {{ const ns = {namespace}; ns[name] = ns._planted; }}", name
+        )
