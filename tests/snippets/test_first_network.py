@@ -129,47 +129,32 @@ def block_containing(text: str) -> str:
     return textwrap.dedent(block)
 
 
+# A row's columns after the seed, as the script's run keys: percentages become
+# fractions; the full table adds the two timings.
+COLUMNS = ("train_accuracy", "final_train_accuracy", "test_accuracy", "test_loss")
+COLUMNS += ("predicted", "probability")
+FULL_COLUMNS = (*COLUMNS, "seconds", "processor_seconds")
+PERCENTAGES = {"train_accuracy", "final_train_accuracy", "test_accuracy"}
+
+
+def read_runs(row: re.Pattern, table: Path, columns: tuple[str, ...]) -> dict:
+    runs = {}
+    for seed, *values in row.findall(table.read_text()):
+        run = dict(zip(columns, map(float, values), strict=True))
+        for key in PERCENTAGES:
+            run[key] /= 100
+        run["predicted"] = int(run["predicted"])
+        runs[int(seed)] = run
+    return runs
+
+
 def committed_runs() -> dict[int, dict]:
-    return {
-        int(seed): {
-            "train_accuracy": float(train) / 100,
-            "final_train_accuracy": float(final_train) / 100,
-            "test_accuracy": float(test) / 100,
-            "test_loss": float(loss),
-            "predicted": int(predicted),
-            "probability": float(probability),
-        }
-        for seed, train, final_train, test, loss, predicted, probability in (
-            ROW.findall(TABLE.read_text())
-        )
-    }
+    return read_runs(ROW, TABLE, COLUMNS)
 
 
 def committed_full_runs() -> dict[int, dict]:
     """The rows of the full MNIST's table, as the script's runs."""
-    return {
-        int(seed): {
-            "train_accuracy": float(train) / 100,
-            "final_train_accuracy": float(final_train) / 100,
-            "test_accuracy": float(test) / 100,
-            "test_loss": float(loss),
-            "predicted": int(predicted),
-            "probability": float(probability),
-            "seconds": float(seconds),
-            "processor_seconds": float(processor_seconds),
-        }
-        for (
-            seed,
-            train,
-            final_train,
-            test,
-            loss,
-            predicted,
-            probability,
-            seconds,
-            processor_seconds,
-        ) in FULL_ROW.findall(FULL_TABLE.read_text())
-    }
+    return read_runs(FULL_ROW, FULL_TABLE, FULL_COLUMNS)
 
 
 def committed_summary() -> dict[str, tuple[float, ...]]:
