@@ -36,11 +36,20 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
     def setup(self):
         super().setup()
         raw, handler = self.wfile, self
-        self.bytes_out = 0
+        self.entry = None  # this request's place in ``served``
 
         class Counter:
             def write(inner, data):
-                handler.bytes_out += len(data)
+                # counted before the client can have it: a test that has read a
+                # reply never sees a count without it
+                with CountingHandler.lock:
+                    CountingHandler.sent += len(data)
+                    if handler.entry is None:
+                        handler.entry = len(CountingHandler.served)
+                        path = getattr(handler, "path", "?")
+                        CountingHandler.served.append((path, 0))
+                    path, count = CountingHandler.served[handler.entry]
+                    CountingHandler.served[handler.entry] = (path, count + len(data))
                 return raw.write(data)
 
             def __getattr__(inner, name):
@@ -74,13 +83,8 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
         return None
 
     def handle_one_request(self):
-        before = self.bytes_out
+        self.entry = None  # a kept-alive connection's next request is a new entry
         super().handle_one_request()
-        sent = self.bytes_out - before
-        if sent:
-            with CountingHandler.lock:
-                CountingHandler.sent += sent
-                CountingHandler.served.append((getattr(self, "path", "?"), sent))
 
     def log_message(self, format, *args):
         pass
