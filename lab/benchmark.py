@@ -486,7 +486,7 @@ def benchmark(argv: list[str] | None) -> int:
     with tensorflow_loading():  # TensorFlow takes seconds: only when measuring
         from lab.training import Trainer, WideTrainer, make_deterministic, prepare
 
-    experiment = Experiment()
+    experiment = Experiment.quick()  # the bundled digits: nothing to fetch
     split = split_data(experiment)
     make_deterministic()
     trainer = Trainer(
@@ -648,7 +648,7 @@ def recount(path: Path) -> int:
     with tensorflow_loading():
         from lab.training import build_model
 
-    sizes = split_data(Experiment()).sizes()
+    sizes = split_data(Experiment.quick()).sizes()
     try:
         recounted = recount_table(
             text, build_model(), sizes["train"], sizes["validation"]

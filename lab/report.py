@@ -406,7 +406,7 @@ def step(configuration: "Configuration") -> str:
     return number(float(f"{configuration.effective_step:.3g}"))
 
 
-def mean_pm(mean: float, spread: float, digits: int = 1) -> str:
+def mean_pm(mean: float, spread: float, digits: int = 2) -> str:
     return f"{mean:.{digits}f} ± {spread:.{digits}f}"
 
 
@@ -457,6 +457,13 @@ def validation_accuracy_table(results: Results) -> str:
         f"{per_cell(results)}. In bold: the configuration selected for the test set "
         "(the highest mean)."
     )
+    seeds = len(results.experiment.seeds)
+    if seeds > 1:
+        caption += (
+            " A cell's 95 % confidence interval is its mean ± "
+            f"{t_quantile(0.975, seeds - 1):.2f} standard errors (Student's t with "
+            f"n − 1 = {seeds - 1} degrees of freedom)."
+        )
     return grid_table(results, cell) + "\n" + caption + "\n"
 
 

@@ -1,13 +1,14 @@
 """The book's lab: sweep RMSprop's learning rate and momentum on MNIST.
 
     python lab/rmsprop_sweep.py            # the default sweep: 5 learning rates
-                                           # × 4 momenta × 3 seeds, 5 epochs each,
-                                           # on the bundled digits
-    python lab/rmsprop_sweep.py --quiet    # the same, printing nothing but errors
+                                           # × 4 momenta × 5 seeds, 5 epochs each,
+                                           # on the full MNIST (fetched once),
+                                           # into lab/my-results/
+    python lab/rmsprop_sweep.py --quick    # 3 seeds on the bundled digits, under
+                                           # a minute, into lab/my-results-quick/
+    python lab/rmsprop_sweep.py --quiet    # printing nothing but errors
     python lab/rmsprop_sweep.py --learning-rates 1e-3 3e-3 --momenta 0 0.9 \\
         --seeds 0 1 --epochs 3 --results /tmp/my-sweep      # a grid of your own
-    python lab/rmsprop_sweep.py --data keras --validation-size 10000 \\
-        --results lab/results-full-mnist                    # full MNIST (downloads it)
 
     python lab/rmsprop_sweep.py --shard 1/3 --results DIR   # a third of the runs;
     python lab/rmsprop_sweep.py --shard 2/3 --results DIR   # run the shards together
@@ -25,7 +26,9 @@ selected configuration only. The pieces, each importing only the ones before:
 ``store`` (the results folder), ``sweep`` (running, merging, selecting) and
 ``report`` (tables and figures), all in ``lab/``.
 
-What it writes (``--results``, by default ``lab/results/``): ``runs.csv``, one
+What it writes (``--results``, by default ``lab/my-results/``, which git
+ignores; the book's own results in ``lab/results/`` change only when that folder
+is named): ``runs.csv``, one
 row per run per epoch, appended as each run finishes, so that Ctrl-C loses at
 most the run in progress and the same command goes on; ``sweep.json``, the grid,
 data sizes, machines, library versions and times; ``selected.json``, the
@@ -48,11 +51,15 @@ if __name__ == "__main__":  # run as a script: import this clone's lab/, no othe
 
 from lab.config import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_DATA,
     DEFAULT_EPOCHS,
     DEFAULT_LEARNING_RATES,
     DEFAULT_MOMENTA,
     DEFAULT_SEEDS,
     DEFAULT_VALIDATION_SIZE,
+    MY_QUICK_RESULTS_DIR,
+    MY_RESULTS_DIR,
+    QUICK,
     REPOSITORY,
     RESULTS_DIR,
     Experiment,
@@ -124,8 +131,8 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--results",
         type=folder,
-        default=RESULTS_DIR,
-        help="results folder (default: lab/results)",
+        help="results folder (default: lab/my-results, or lab/my-results-quick "
+        "with --quick; the book's own are in lab/results)",
     )
     parser.add_argument(
         "--figures",
@@ -144,28 +151,36 @@ def make_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run or resume a sweep (the default)")
+    quick_seeds = " ".join(map(str, QUICK["seeds"]))
     grid = (
         ("--learning-rates", "LR", DEFAULT_LEARNING_RATES, "learning rates, each > 0"),
         ("--momenta", "M", DEFAULT_MOMENTA, "momenta, each in [0, 1)"),
         ("--seeds", "SEED", DEFAULT_SEEDS, "seeds: one run per configuration and seed"),
     )
     for option, metavar, default, meaning in grid:
+        shown = " ".join(f"{value:g}" for value in default)
+        if option == "--seeds":
+            shown += f"; {quick_seeds} with --quick"
         run.add_argument(
             option,
             nargs="+",
             type=int if option == "--seeds" else number,
-            default=list(default),
             metavar=metavar,
-            help=f"{meaning} (default: %(default)s)",
+            help=f"{meaning} (default: {shown})",
         )
     for option, default, meaning in (
         ("--epochs", DEFAULT_EPOCHS, "epochs per run"),
         ("--batch-size", DEFAULT_BATCH_SIZE, "batch size"),
-        ("--validation-size", DEFAULT_VALIDATION_SIZE, "digits held out to validate"),
     ):
         run.add_argument(
             option, type=int, default=default, help=f"{meaning} (default: %(default)s)"
         )
+    run.add_argument(
+        "--validation-size",
+        type=int,
+        help=f"digits held out to validate (default: {DEFAULT_VALIDATION_SIZE}; "
+        f"{QUICK['validation_size']} with --quick)",
+    )
     run.add_argument(
         "--train-size",
         type=int,
@@ -173,9 +188,16 @@ def make_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--data",
-        default="bundled",
-        help="'bundled' (default, offline), 'full' (full MNIST, fetched once), "
-        "'keras' (the same through Keras) or the path of a Keras-format mnist.npz",
+        help="'full' (default: the full MNIST, fetched once and cached), 'bundled' "
+        "(the book's 10,000 digits, offline; the default with --quick), 'keras' "
+        "(the full MNIST through Keras's download) or the path of a Keras-format "
+        "mnist.npz",
+    )
+    run.add_argument(
+        "--quick",
+        action="store_true",
+        help="the quick sweep: the bundled digits, 1,000 held out, seeds 0 1 2 "
+        "(under a minute); options given explicitly still apply",
     )
     run.add_argument(
         "--shard",
@@ -197,12 +219,40 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def experiment_from(args: argparse.Namespace) -> Experiment:
+    """The sweep the options ask for: the defaults, or --quick's, then the options."""
+    defaults = {
+        "learning_rates": DEFAULT_LEARNING_RATES,
+        "momenta": DEFAULT_MOMENTA,
+        "seeds": DEFAULT_SEEDS,
+        "data": DEFAULT_DATA,
+        "validation_size": DEFAULT_VALIDATION_SIZE,
+    }
+    if args.quick:
+        defaults.update(QUICK)
+    chosen = {
+        name: getattr(args, name) if getattr(args, name) is not None else default
+        for name, default in defaults.items()
+    }
+    for name in ("learning_rates", "momenta", "seeds"):
+        chosen[name] = tuple(chosen[name])
+    return Experiment(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        train_size=args.train_size,
+        **chosen,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] not in (*([c] for c in COMMANDS), ["-h"], ["--help"]):
         argv = ["run", *argv]
     try:
         args = make_parser().parse_args(argv)
+        if args.results is None:
+            quick = args.command == "run" and args.quick
+            args.results = MY_QUICK_RESULTS_DIR if quick else MY_RESULTS_DIR
         if args.command == "report":
             with locked(existing_results(args.results)):
                 reporter(args.figures, args.quiet)(args.results)
@@ -211,16 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             if args.max_runs is not None and args.max_runs < 0:
                 raise SweepError(f"--max-runs must be 0 or more, got {args.max_runs}")
-            experiment = Experiment(
-                tuple(args.learning_rates),
-                tuple(args.momenta),
-                tuple(args.seeds),
-                args.epochs,
-                args.batch_size,
-                args.data,
-                args.validation_size,
-                args.train_size,
-            )
+            experiment = experiment_from(args)
             run_sweep(
                 experiment,
                 args.results,

@@ -2,8 +2,9 @@
 
 Only ``make figures`` (``python -m snippets.figures --write``) or an explicit
 ``BOOK_FIGURES_DIR`` writes into the book's ``docs/figures/``, and, for the lab's
-three figures in ``docs/figures/lab/``, ``make lab`` and ``make lab-report``; a
-reader's own ``matplotlibrc`` changes nothing in the drawing.
+three figures in ``docs/figures/lab/``, ``make lab-results`` and ``make lab-report``
+(``make lab`` draws a reader's sweep beside its results, in ``lab/my-results/``);
+a reader's own ``matplotlibrc`` changes nothing in the drawing.
 """
 
 import argparse
@@ -130,25 +131,32 @@ def makefile_recipe(target: str) -> str:
     return re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)*)", makefile, re.M)[1]
 
 
-def test_make_lab_and_make_lab_report_redraw_the_labs_three_figures():
+def test_make_lab_results_and_make_lab_report_redraw_the_labs_three_figures():
     from lab import report, rmsprop_sweep
 
-    assert "$(BIN)/python lab/rmsprop_sweep.py\n" in makefile_recipe("lab")
-    assert "$(BIN)/python lab/rmsprop_sweep.py report\n" in makefile_recipe(
-        "lab-report"
+    book = REPOSITORY / "lab" / "results"
+    assert rmsprop_sweep.RESULTS_DIR.resolve() == book
+    # the sweep into lab/results/, and the report of lab/results/
+    assert "$(BIN)/python lab/rmsprop_sweep.py --results lab/results\n" in (
+        makefile_recipe("lab-results")
     )
-    # `report` with no options: the committed results, the book's figures folder
+    assert "$(BIN)/python lab/rmsprop_sweep.py report --results lab/results\n" in (
+        makefile_recipe("lab-report")
+    )
+    # with no --figures, the book's results draw into the book's figures folder
     parser = argparse.ArgumentParser()
     rmsprop_sweep.add_output_arguments(parser)
-    defaults = parser.parse_args([])
-    assert defaults.results.resolve() == rmsprop_sweep.RESULTS_DIR.resolve()
-    assert defaults.figures is None
-    folder = rmsprop_sweep.default_figures_dir(defaults.results)
+    named = parser.parse_args(["--results", "lab/results"])
+    assert named.figures is None
+    folder = rmsprop_sweep.default_figures_dir(REPOSITORY / named.results)
     assert folder == COMMITTED_FIGURES / "lab"
     assert len(report.FIGURES) == 3
     assert all((folder / name).is_file() for name in report.FIGURES)
-    # and the sweep writes its results into lab/results/
-    assert rmsprop_sweep.RESULTS_DIR.resolve() == (REPOSITORY / "lab" / "results")
+    # `make lab` names no folder: the reader's, whose figures go beside its results
+    assert makefile_recipe("lab") == "\t$(BIN)/python lab/rmsprop_sweep.py\n"
+    mine = rmsprop_sweep.MY_RESULTS_DIR
+    assert rmsprop_sweep.default_figures_dir(mine) == mine / "figures"
+    assert not mine.resolve().is_relative_to(COMMITTED_FIGURES.resolve())
 
 
 def test_the_lab_report_redraws_its_figures_but_not_their_descriptions(
@@ -164,8 +172,8 @@ def test_the_lab_report_redraws_its_figures_but_not_their_descriptions(
     monkeypatch.delenv("BOOK_FIGURE_DESCRIPTIONS_DIR", raising=False)
     elsewhere = tmp_path / "book-figures-dir"
     monkeypatch.setenv("BOOK_FIGURES_DIR", str(elsewhere))
-    assert "BOOK_FIGURES_DIR" not in makefile_recipe("lab-report")
-    assert "BOOK_FIGURES_DIR" not in makefile_recipe("lab")
+    for target in ("lab", "lab-results", "lab-report"):
+        assert "BOOK_FIGURES_DIR" not in makefile_recipe(target)
     results = tmp_path / "results"
     shutil.copytree(rmsprop_sweep.RESULTS_DIR, results)
     descriptions = sorted((COMMITTED_DESCRIPTIONS / "lab").glob("*.json"))

@@ -738,7 +738,7 @@ def test_the_networks_train_on_at_most_8000_images_the_labs_on_7000():
     # the first chapter trains on all of them; the lab holds 1,000 out
     chapter = (DOCS / "first-network.md").read_text()
     assert "model.fit(x_train, y_train, epochs=5, batch_size=128" in chapter
-    assert len(x_train) - rmsprop_sweep.DEFAULT_VALIDATION_SIZE == 7_000
+    assert len(x_train) - rmsprop_sweep.QUICK["validation_size"] == 7_000
     assert 60_000 / len(x_train) != 60_000 / 7_000  # one ratio does not fit both
 
 

@@ -2,9 +2,10 @@
 
     python snippets/lab/results_figures.py
 
-The sweep (``python lab/rmsprop_sweep.py``) draws the same figures when it
-finishes; this snippet redraws them from ``lab/results/`` alone, so that
-``make figures`` and the snippet tests treat them like every other figure.
+The book's sweep (``python lab/rmsprop_sweep.py --results lab/results``, or
+``make lab-results``) draws the same figures when it finishes; this snippet
+redraws them from ``lab/results/`` alone, so that ``make figures`` and the
+snippet tests treat them like every other figure.
 """
 
 from lab.report import (

@@ -20,8 +20,9 @@ TINY = [
     "--epochs", "1",
     "--train-size", "256",
     "--validation-size", "128",
+    "--data", "bundled",
 ]  # fmt: skip
-TINY_EXPERIMENT = Experiment(
+TINY_EXPERIMENT = Experiment.quick(
     learning_rates=(1e-3, 1e-2),
     momenta=(0.0, 0.9),
     seeds=(0,),

@@ -134,7 +134,7 @@ def test_an_unreadable_data_file(tmp_path):
 
 def other_sweep(results) -> dict:
     """A results directory holding a sweep with other learning rates."""
-    experiment = Experiment(
+    experiment = Experiment.quick(
         learning_rates=(0.1,), momenta=(0.0, 0.9), seeds=(0,), epochs=1,
         train_size=256, validation_size=128,
     )  # fmt: skip

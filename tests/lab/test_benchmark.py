@@ -36,7 +36,8 @@ from lab.data import split_data
 from lab.training import WideTrainer, build_model, make_trainer, prepare
 
 SCRIPT = REPOSITORY / "lab" / "benchmark.py"
-TINY = functools.partial(Experiment, train_size=300, validation_size=100)
+TINY = functools.partial(Experiment.quick, train_size=300, validation_size=100)
+TINY.quick = TINY  # what lab/benchmark.py calls
 
 
 def other_model():
@@ -322,7 +323,7 @@ def test_the_lab_epoch_counts_its_validation_share():
 
 # --- what XLA's compiled step moves, beside the least count -------------------------
 
-SMALL = Experiment(
+SMALL = Experiment.quick(
     learning_rates=(1e-3,),
     momenta=(0.9,),
     seeds=(0,),
@@ -376,7 +377,7 @@ def test_xla_moves_more_than_the_least_count(momentum, least, compiled):
 
 # --- the wide network: the same numbers as separate runs ---------------------------
 
-WIDE_GRID = Experiment(
+WIDE_GRID = Experiment.quick(
     learning_rates=(1e-3, 1e-2),
     momenta=(0.0, 0.9),
     seeds=(1,),
@@ -469,7 +470,7 @@ def test_after_one_step_the_wide_network_differs_in_the_last_bits_at_most():
     another program than a separate run's, whose matrix products and fused
     loops may round differently; what training then does with such
     differences is the previous test's."""
-    one_batch = Experiment(
+    one_batch = Experiment.quick(
         learning_rates=(1e-2,),
         momenta=(0.0, 0.9),
         seeds=(1,),

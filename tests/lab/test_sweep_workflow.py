@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab.config import REPOSITORY
-from lab.rmsprop_sweep import COMMANDS, make_parser
+from lab.config import REPOSITORY, Experiment
+from lab.rmsprop_sweep import COMMANDS, experiment_from, make_parser
 from lab.store import METADATA_FILE, RUNS_FILE, SELECTED_FILE, SHARDS_DIR, read_json
 from lab.sweep import merge_shards, run_sweep
 from tests.lab.sweep_helpers import TINY_EXPERIMENT, FakeTrainer, fake_trainer
@@ -221,7 +221,8 @@ def test_each_shard_job_runs_its_shard_with_the_given_arguments(tmp_path, stand_
     default = parsed(["run"])
     run_shard_jobs(2, "", tmp_path / "default", stand_in)
     args = parsed(calls(stand_in[1])[-1]["argv"])
-    assert (args.shard, args.seeds, args.data) == ((2, 2), default.seeds, "bundled")
+    assert (args.shard, args.seeds, args.data) == ((2, 2), default.seeds, None)
+    assert experiment_from(args) == Experiment()  # the default sweep, full MNIST
 
 
 def test_an_argument_cannot_run_a_command_or_name_files(tmp_path, stand_in):
