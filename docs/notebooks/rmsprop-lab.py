@@ -68,8 +68,8 @@ print("runs:", [run.label() for run in experiment.runs()])
 # momentum (with XLA, TensorFlow's compiler); each run then starts from the
 # weights its seed gives and keeps one result per epoch. With one seed per
 # configuration, this small grid cannot say whether two configurations
-# differ: the lab page's t-test needs at least two seeds of each, and its
-# three seeds separate only large differences.
+# differ: the lab page's t-test needs at least two seeds of each, and the
+# page explains why its sweep uses five.
 
 # %%
 trainer = make_trainer(split, experiment.batch_size)
@@ -109,7 +109,8 @@ plt.show()
 # %% [markdown]
 # ## The full sweep's results
 #
-# The book commits the results of the full default sweep in `lab/results/`;
+# The book commits the results of its default sweep, on the full MNIST, in
+# `lab/results/`;
 # `load_results` reads them back and the report's functions draw from them.
 # The heatmap has one cell per configuration, learning rates from 1e-4 at the
 # bottom to 1e-2 at the top, momenta from 0 on the left to 0.99 on the right;
@@ -134,4 +135,5 @@ plt.show()
 #   with μ = 0 and η = 1e-3 with μ = 0.9.
 # - Give each configuration two or more seeds: the lab page's t-test needs them.
 # - In a clone of the repository, run the whole sweep from a terminal:
-#   `python lab/rmsprop_sweep.py`.
+#   `python lab/rmsprop_sweep.py` (the full MNIST, minutes), or
+#   `python lab/rmsprop_sweep.py --quick` (the bundled digits, about a minute).
