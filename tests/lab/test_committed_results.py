@@ -192,6 +192,14 @@ def test_the_standard_error_example_uses_the_selected_configuration(results):
     # "in the example, t = (0.9786 − 0.9760) / √(0.0007² + 0.0004²) ≈ 3.2"
     t = (0.9786 - 0.9760) / math.sqrt(0.0007**2 + 0.0004**2)
     on_page(f"\\approx {t:.1f}$")
+    from lab.report import welch
+
+    first = [0.9796, 0.9765, 0.9781, 0.9785, 0.9805]
+    second = [0.9760, 0.9748, 0.9771, 0.9755, 0.9766]
+    on_page(f"({welch(first, second).t:.1f} from the\nunrounded values)")
+    # "a grid of 20 configurations allows 190 pairs"
+    assert math.comb(20, 2) == 190
+    on_page("20 configurations allows 190 pairs")
 
 
 def test_training_breaks_down_at_the_top_right(results):
@@ -261,9 +269,12 @@ def test_momentum_brought_no_measurable_gain(results):
     without = best_rate_by_momentum(results, VALIDATION)[0.0]
     assert without.learning_rate == 1e-3
     assert not different(selected, without, VALIDATION)
+    gap = points(selected) - points(without)
+    assert gap < 0.1
     on_page(
         f"the best without momentum ($\\eta$ = 1e-3,\n{points(without):.2f} %) is "
-        f"{points(selected) - points(without):.2f} points below it"
+        f"less than a tenth of a point below it ({gap:.2f} points from the\n"
+        "unrounded means)"
     )
     best = best_rate_by_momentum(results, VALIDATION)
     high = best[0.99]
@@ -274,6 +285,11 @@ def test_momentum_brought_no_measurable_gain(results):
     assert apart[high]
     # every configuration with momentum 0.99 is told apart from the selected one
     assert all(apart[c] for c in others if c.momentum == 0.99)
+    # "at η = 1e-4, the grid's smallest rate, μ = 0.99 already has an effective
+    # step of 0.01, beyond the best range (below), and no smaller η was tried"
+    assert high.learning_rate == min(results.experiment.learning_rates)
+    assert math.isclose(high.effective_step, 0.01) and high.effective_step > 3e-3
+    on_page("at $\\mu = 0.99$ the best rate is the grid's smallest")
 
 
 def test_the_holm_block_and_the_findings_agree(results):
@@ -551,7 +567,7 @@ def test_configurations_not_told_apart_are_ordered_only_by_their_means(results):
                                     strict=True) if not apart]  # fmt: skip
     without = results.configuration(1e-3, 0.0)
     assert without in untold and not different(selected, without, VALIDATION)
-    on_page("is 0.06 points below it, a difference the seeds cannot tell apart")
+    on_page("unrounded means), a difference the seeds cannot tell apart")
     on_page("does not call either better; where it orders such configurations, it")
     on_page("one configuration is called better than another only when Welch's")
     assert "does not rank them" not in PROSE
