@@ -787,6 +787,9 @@ def plain_log_ticks(axes) -> None:
             axis.set_minor_formatter(ticker.NullFormatter())
 
 
+HEATMAP_SPAN = 5  # points of validation accuracy that the heatmap's colours span
+
+
 def heatmap_figure(results: Results):
     experiment = results.experiment
     rates, momenta = experiment.learning_rates, experiment.momenta
@@ -803,8 +806,18 @@ def heatmap_figure(results: Results):
     )
     figure, axes = plt.subplots(figsize=(5.6, 4.8))  # reads on a phone
     axes.grid(False)
+    # the colours span the HEATMAP_SPAN points below the best mean, where the
+    # configurations differ most; lower means all get the darkest colour
     colours = plt.get_cmap("viridis").with_extremes(bad="lightgrey")
-    image = axes.imshow(values, cmap=colours, aspect="auto", origin="lower")
+    top = np.nanmax(values)
+    image = axes.imshow(
+        values,
+        cmap=colours,
+        aspect="auto",
+        origin="lower",
+        vmin=top - HEATMAP_SPAN,
+        vmax=top,
+    )
     best = results.best()
     for row, lr in enumerate(rates):
         for column, m in enumerate(momenta):
@@ -816,7 +829,7 @@ def heatmap_figure(results: Results):
                     f"{values[row, column]:.1f}\n"
                     f"loss {configuration.mean('train_loss'):.2g}"
                 )
-            dark = bool(values[row, column] < np.nanmean(values))
+            dark = bool(values[row, column] < top - HEATMAP_SPAN / 2)
             weight = "bold" if configuration is best else "normal"
             axes.text(
                 column,
@@ -836,7 +849,9 @@ def heatmap_figure(results: Results):
         "and final training loss; bold: selected",
         fontsize="medium",
     )
-    figure.colorbar(image, ax=axes, label="validation accuracy (%)", pad=0.02)
+    figure.colorbar(
+        image, ax=axes, label="validation accuracy (%)", pad=0.02, extend="min"
+    )
     return figure
 
 

@@ -398,6 +398,12 @@ def test_the_heatmap_alt_text(results):
     cells = [round(points(c), 1) for c in results.grid.values()]
     assert sum(91 <= v <= 98 for v in cells) == 18
     assert "18 of the 20 cells show between 91 and 98 %" in alt
+    from lab.report import HEATMAP_SPAN
+
+    darkest = max(cells) - HEATMAP_SPAN
+    assert (
+        f"dark purple, for {darkest:.1f} % and below, to yellow, for the highest" in alt
+    )
     best = results.best()
     assert f"the highest, {points(best):.1f} % in bold, is η = 3e-4 with μ = 0.9" in alt
     shown = {
