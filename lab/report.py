@@ -922,30 +922,44 @@ def learning_curves_figure(results: Results):
     return figure
 
 
+ZOOM_SPAN = 4  # points below the best mean that the effective-step figure's zoom shows
+
+
 def effective_step_figure(results: Results):
-    figure, axes = plt.subplots(figsize=(5.2, 4.2))  # reads on a phone
+    """Accuracy against η / (1 − μ): the whole range on top, and below it the
+    top ZOOM_SPAN points, where the configurations worth choosing lie."""
+    figure, (whole, zoom) = plt.subplots(
+        2, 1, figsize=(5.2, 7.0), sharex=True, layout="constrained"
+    )  # stacked, to read on a phone
     markers = "osD^vP*X"
+    best = 0.0
     for index, momentum in enumerate(results.experiment.momenta):
         configurations = [
             results.configuration(lr, momentum)
             for lr in results.experiment.learning_rates
         ]
         finite = [c for c in configurations if not c.diverged]
-        axes.errorbar(
-            [c.effective_step for c in finite],
-            [100 * c.mean("val_accuracy") for c in finite],
-            yerr=[100 * c.se("val_accuracy") for c in finite],
-            marker=markers[index % len(markers)],
-            linestyle="-",
-            capsize=3,
-            label=f"momentum μ = {number(momentum)}",
-        )
-    axes.set_xscale("log")
-    axes.set_xlabel("effective step size η / (1 − μ)")
-    axes.set_ylabel("validation accuracy (%)")
-    axes.set_title("Accuracy against the effective step size")
-    axes.legend()
-    plain_log_ticks(axes)
+        means = [100 * c.mean("val_accuracy") for c in finite]
+        best = max([best, *means])
+        for axes in (whole, zoom):
+            axes.errorbar(
+                [c.effective_step for c in finite],
+                means,
+                yerr=[100 * c.se("val_accuracy") for c in finite],
+                marker=markers[index % len(markers)],
+                linestyle="-",
+                capsize=3,
+                label=f"momentum μ = {number(momentum)}",
+            )
+    zoom.set_ylim(best - ZOOM_SPAN, best + 0.25)
+    zoom.set_xscale("log")
+    zoom.set_xlabel("effective step size η / (1 − μ)")
+    whole.set_ylabel("validation accuracy (%)")
+    zoom.set_ylabel("validation accuracy (%)")
+    whole.set_title("Accuracy against the effective step size")
+    zoom.set_title(f"The same, its top {ZOOM_SPAN} points", fontsize="medium")
+    whole.legend()
+    plain_log_ticks(zoom)
     return figure
 
 

@@ -451,6 +451,16 @@ def test_the_effective_step_alt_text(results):
     assert all(
         max(values) - min(values) < 1 for values in by_step.values() if len(values) > 1
     )  # "within a point of each other"
+    from lab.report import ZOOM_SPAN
+
+    best = points(results.best())
+    low, high = best - ZOOM_SPAN, best + 0.25
+    assert f"the top {ZOOM_SPAN} points, from {low:.1f} to {high:.1f} %" in alt
+    at_001 = [c for c in results.grid.values() if math.isclose(c.effective_step, 0.01)]
+    assert sorted(c.momentum for c in at_001) == [0.0, 0.9, 0.99]
+    lows = [points(c) - 100 * c.se(VALIDATION) for c in at_001]
+    highs = [points(c) + 100 * c.se(VALIDATION) for c in at_001]
+    assert max(lows) < min(highs)  # the three error bars overlap
 
 
 def test_the_learning_curves_alt_text(results):
