@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: one strict build of the site per process.
+"""Fixtures shared by the whole suite: one strict build of the site per test run.
 
 ``pytest`` runs the suite in parallel processes (pytest-xdist, options in
 pyproject.toml). Tests that share an expensive fixture of their module, a
@@ -6,6 +6,7 @@ page's browser visit, or the lab's tiny sweep form one group that one process
 runs (``pytest_xdist_make_scheduler``), so that it is built once.
 """
 
+import fcntl
 import functools
 import os
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.book import nav_pages
+from tests.helpers.book import nav_pages, page_id
 from tests.helpers.browser_report import ROWS_FOLDER, write_report
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -52,14 +53,40 @@ def build_site(site_dir: Path, offline: bool = False) -> Path:
     return site_dir
 
 
+def shared_build(tmp_path_factory, name: str, offline: bool = False) -> Path:
+    """The site built once per test run, for every process.
+
+    pytest-xdist's workers share one folder per run: the first to ask builds
+    the site there under a file lock; the others wait for it and use it (a
+    failed build fails them too, with its message, without building again).
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent / f"{name}-{run}" if run else base / f"shared-{name}"
+    shared.mkdir(parents=True, exist_ok=True)
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built, failed = shared / "built", shared / "failed"
+        if failed.is_file():
+            pytest.fail(failed.read_text())
+        if not built.is_file():
+            try:
+                build_site(shared / name, offline=offline)
+            except pytest.fail.Exception as error:
+                failed.write_text(str(error))
+                raise
+            built.touch()
+    return shared / name
+
+
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
-    return build_site(tmp_path_factory.mktemp("site"))
+    return shared_build(tmp_path_factory, "site")
 
 
 @pytest.fixture(scope="session")
 def offline_site_dir(tmp_path_factory) -> Path:
-    return build_site(tmp_path_factory.mktemp("site-offline"), offline=True)
+    return shared_build(tmp_path_factory, "site-offline", offline=True)
 
 
 def is_controller(config) -> bool:
@@ -80,7 +107,7 @@ def pytest_unconfigure(config):
 
 
 # Tests of one page share its browser visit (tests/browser/conftest.py).
-BY_PAGE = "tests/browser/test_pages.py"
+BY_PAGE = {"tests/browser/test_pages.py", "tests/browser/test_layout.py"}
 MODULE_FIXTURE = re.compile(r"@pytest\.fixture\(\s*scope=\"module\"")
 
 
@@ -97,11 +124,30 @@ def module_group(path: str) -> str | None:
     return path if MODULE_FIXTURE.search(source) else None
 
 
+@functools.cache
+def page_ids() -> tuple[str, ...]:
+    """The nav's pages as test ids, longest first."""
+    return tuple(sorted((page_id(p) for p in nav_pages()), key=len, reverse=True))
+
+
+def visited_page(parameters: str) -> str | None:
+    """The page a browser test's parameters name (``gradient-descent``,
+    ``lab-phone``, ``desktop-notebooks-rmsprop-lab``), or None."""
+    for page in page_ids():
+        if parameters == page or parameters.startswith(page + "-"):
+            return page
+        if parameters.endswith("-" + page):
+            return page
+    return None
+
+
 def shared_group(nodeid: str) -> str | None:
     """The group of tests that must run in one process, or None."""
     path, _, name = nodeid.partition("::")
-    if path == BY_PAGE and name.endswith("]"):
-        return "page:" + name[name.index("[") + 1 : -1]
+    if path in BY_PAGE and name.endswith("]"):
+        page = visited_page(name[name.index("[") + 1 : -1])
+        if page is not None:
+            return "page:" + page
     return module_group(path)
 
 

@@ -822,6 +822,55 @@ def run_shared(batch: list[dict], tmp_path: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
+# Printed between a chain's first block and the rest: what comes before it is
+# what the first block prints alone (see split_at_first_block).
+FIRST_BLOCK_ENDS = "<<the first block of the chain ends here: 5f3c0e9a>>"
+
+
+def with_first_block_marked(codes: list[str]) -> str | None:
+    """A chain as one file, with a line after its first block that prints
+    FIRST_BLOCK_ENDS (and binds no name); None if the first block alone or the
+    file does not compile, so that the two are run apart."""
+    marker = f"__import__('sys').stdout.write({FIRST_BLOCK_ENDS + chr(10)!r})"
+    marked = "\n".join([codes[0], marker, *codes[1:]])
+    try:
+        compile(codes[0], "first.py", "exec")
+        compile("\n".join(codes), "chain.py", "exec")
+        compile(marked, "marked.py", "exec")
+    except SyntaxError:
+        return None
+    return marked
+
+
+def split_at_first_block(stdout: str, error: str | None):
+    """(first block's stdout, its error), (chain's stdout, its error).
+
+    Running the first block alone and then the whole chain, each in a fresh
+    Python, runs the first block twice the same way: the first block's output
+    is the chain's up to the marker, and if the marker is missing the first
+    block stopped the chain (an error, or an exit) and both end as it did.
+    """
+    before, marked, after = stdout.partition(FIRST_BLOCK_ENDS + "\n")
+    if not marked:
+        return (stdout, error), (stdout, error)
+    return (before, None), (before + after, error)
+
+
+def test_a_chain_run_once_gives_its_first_block_as_if_run_alone(capsys):
+    """The marked chain prints the first block's output, then the rest's; an
+    error in the first block stops both; an uncompilable chain is run apart."""
+    chain = ["x = 2\nprint(x)", "print(x * 3)"]
+    exec(with_first_block_marked(chain), {"__name__": "__main__"})
+    first, whole = split_at_first_block(capsys.readouterr().out, None)
+    assert first == ("2\n", None) and whole == ("2\n6\n", None)
+    first, whole = split_at_first_block("", "NameError: name 'y' is not defined")
+    assert first == whole == ("", "NameError: name 'y' is not defined")
+    first, whole = split_at_first_block(f"2\n{FIRST_BLOCK_ENDS}\n", "ZeroDivisionError")
+    assert first == ("2\n", None) and whole == ("2\n", "ZeroDivisionError")
+    assert with_first_block_marked(["print(1", ")"]) is None  # the first alone fails
+    assert with_first_block_marked(["print(1)", "print(2"]) is None
+
+
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
     """Each untitled block, alone, in an empty folder; each chain, whole.
@@ -831,14 +880,25 @@ def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
     installs them. A block with no output shown prints nothing; or numbers
     that vary between processors, as the text after it says; or it is a
     "Predict, then run" exercise whose solution, after it, shows each line.
+    The first block of a chain alone and the whole chain are one run (the
+    chain's file, a line printing a marker after its first block).
     """
-    runs = []  # (where, code, shown output or None, text after, text before)
+    # (where, code, shown output or None, text after, text before, and for a
+    # chain run once with its first block: the first block's where and text after)
+    runs = []
     for line, codes, shown, after, before in copyable_chains(page):
         alone = shown if len(codes) == 1 else None
-        runs.append((f"{page.name}:{line}", codes[0], alone, after, before))
-        if len(codes) > 1:
+        where = f"{page.name}:{line}"
+        if len(codes) == 1:
+            runs.append((where, codes[0], alone, after, before, None))
+            continue
+        marked = with_first_block_marked(codes)
+        if marked is None:  # run apart, so that each reports its own error
             whole = "\n".join(codes)
-            runs.append((f"{page.name}:{line} (chain)", whole, shown, after, before))
+            runs.append((where, codes[0], alone, after, before, None))
+            runs.append((f"{where} (chain)", whole, shown, after, before, None))
+        else:
+            runs.append((f"{where} (chain)", marked, shown, after, before, where))
 
     def explained(printed: str, after: str, before: str) -> bool:
         if "processor" in after:
@@ -859,15 +919,27 @@ def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
             return f"{where}: prints {result_stdout[:200]!r}, none shown or explained"
         return None
 
+    def verdicts(run, stdout, error) -> list[str | None]:
+        where, _, shown, after, before, first = run
+        if first is None:
+            return [verdict(where, stdout, error, shown, after, before)]
+        (first_out, first_error), (chain_out, chain_error) = split_at_first_block(
+            stdout, error
+        )
+        return [
+            verdict(first, first_out, first_error, None, after, before),
+            verdict(where, chain_out, chain_error, shown, after, before),
+        ]
+
     def check_alone(number_and_run):
-        number, (where, code, shown, after, before) = number_and_run
+        number, run = number_and_run
         folder = tmp_path / f"block{number}"
         folder.mkdir()
-        result = run_copied(code, folder)
+        result = run_copied(run[1], folder)
         error = None
         if result.returncode != 0:
             error = (result.stderr.strip().splitlines() or ["?"])[-1]
-        return verdict(where, result.stdout, error, shown, after, before)
+        return verdicts(run, result.stdout, error)
 
     # Blocks that set process-wide state before importing (the Keras backend, an
     # environment variable) get a Python of their own; the others share one, in
@@ -887,13 +959,10 @@ def test_a_block_copied_into_a_file_prints_what_the_page_shows(page, tmp_path):
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         alone_results = pool.map(check_alone, alone)
         results = run_shared(batch, tmp_path)
-        for (_, (where, _, shown, after, before)), result in zip(
-            shared, results, strict=True
-        ):
-            problems.append(
-                verdict(where, result["stdout"], result["error"], shown, after, before)
-            )
-        problems += list(alone_results)
+        for (_, run), result in zip(shared, results, strict=True):
+            problems += verdicts(run, result["stdout"], result["error"])
+        for found in alone_results:
+            problems += found
     problems = [p for p in problems if p]
     assert not problems, "\n".join(problems)
 

@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: the served site, one browser, one visit per page.
 
-One strict build (tests/conftest.py) and one browser per pytest process. Each
+One strict build per test run (tests/conftest.py), one browser per process. Each
 page of the nav is visited once (its tests share one xdist group, so one
 process) and everything the tests assert is recorded then
 (tests/helpers/browser.py); each visit is saved for

@@ -1,9 +1,10 @@
 """Nothing hidden sideways, and figures a reader can read, on a desktop and a phone.
 
-Each page of the nav is opened once more for these tests (no axe, no
-screenshots): at 1366 × 768 (a common laptop), then resized to 390 × 844 (a
-phone held upright). Before measuring, every collapsed solution is opened and
-every tab shown, so that each block is measured (js/layout.js). At both widths:
+Each page of the nav is measured at the end of its one visit (the visit of
+test_pages.py, tests/helpers/browser.py ``layout``): resized to 1366 × 768 (a
+common laptop), then to 390 × 844 (a phone held upright). Before measuring,
+every collapsed solution is opened and every tab shown, so that each block is
+measured (js/layout.js). At both widths:
 
 - no code block scrolls sideways at 1366 px: its lines fit the text column
   (80 characters of code at the top level), and an output too long for it
@@ -24,39 +25,21 @@ line, its TeX, or its header row) and the pixels hidden.
 import pytest
 
 from tests.helpers.book import page_path
-from tests.helpers.browser import js
+from tests.helpers.browser import PHONE
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 MIN_LABEL_PX = 10
 CODE_COLUMNS = 80  # characters of code in the text column at 1366 px (measured)
 FIGURE_PAGE = "first-network.md"  # where the lightbox is tried
 
 
-@pytest.fixture(scope="module")
-def layouts(browser, server):
-    """Each page's measurements, made on first use: {"desktop": ..., "phone": ...}."""
-    done: dict[str, dict] = {}
-
-    def measure(src_uri: str) -> dict:
-        if src_uri not in done:
-            context = browser.new_context(viewport=DESKTOP, service_workers="block")
-            try:
-                page = context.new_page()
-                page.goto(server + page_path(src_uri), wait_until="load")
-                page.evaluate("document.fonts.ready.then(() => true)")
-                desktop = page.evaluate(js("layout"))
-                page.set_viewport_size(PHONE)
-                phone = page.evaluate(js("layout"))
-                figures = page.evaluate(js("figure_labels"))
-                done[src_uri] = {"desktop": desktop, "phone": phone, "figures": figures}
-            finally:
-                context.close()
-        return done[src_uri]
-
-    return measure
+@pytest.fixture
+def measured(visit) -> dict:
+    """The page's layout, measured at the end of its one visit: {"desktop": ...,
+    "phone": ..., "figures": ...} (tests/helpers/browser.py ``layout``)."""
+    assert "layout" not in visit.errors, visit.errors.get("layout")
+    return visit.layout
 
 
 def hidden_boxes(measured: dict) -> list[str]:
@@ -68,8 +51,8 @@ def hidden_boxes(measured: dict) -> list[str]:
     ]
 
 
-def test_no_code_block_scrolls_sideways_at_1366(layouts, nav_page):
-    desktop = layouts(nav_page)["desktop"]
+def test_no_code_block_scrolls_sideways_at_1366(measured, nav_page):
+    desktop = measured["desktop"]
     if desktop["codeChars"] is not None:
         assert desktop["codeChars"] >= CODE_COLUMNS, "the column got narrower"
     scrolling = [f"{b['name']}: {b['hidden']} px hidden" for b in desktop["code"]]
@@ -77,8 +60,8 @@ def test_no_code_block_scrolls_sideways_at_1366(layouts, nav_page):
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_nothing_wider_than_the_page(layouts, nav_page, width):
-    measured = layouts(nav_page)[width]
+def test_nothing_wider_than_the_page(measured, nav_page, width):
+    measured = measured[width]
     assert measured["page"] <= measured["view"], (
         f"{nav_page} scrolls sideways by {measured['page'] - measured['view']} px"
     )
@@ -87,8 +70,8 @@ def test_nothing_wider_than_the_page(layouts, nav_page, width):
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_a_wide_table_keeps_its_first_column_in_view(layouts, nav_page, width):
-    measured = layouts(nav_page)[width]
+def test_a_wide_table_keeps_its_first_column_in_view(measured, nav_page, width):
+    measured = measured[width]
     lost = [
         box["name"]
         for box in measured["boxes"]
@@ -97,18 +80,18 @@ def test_a_wide_table_keeps_its_first_column_in_view(layouts, nav_page, width):
     assert lost == [], f"{nav_page} at {measured['view']} px, first column scrolls away"
 
 
-def test_figure_labels_are_at_least_10_px_at_390(layouts, nav_page):
+def test_figure_labels_are_at_least_10_px_at_390(measured, nav_page):
     small = [
         f"{figure['src']}: {figure['smallest']:.1f} px ({figure['sample']!r}), "
         f"shown {figure['shown']} px wide, drawn {figure['natural']} px"
-        for figure in layouts(nav_page)["figures"]
+        for figure in measured["figures"]
         if figure["smallest"] < MIN_LABEL_PX
     ]
     assert small == [], f"{nav_page} at 390 px:\n" + "\n".join(small)
 
 
-def test_every_figure_opens_in_the_lightbox(layouts, nav_page):
-    figures = layouts(nav_page)["figures"]
+def test_every_figure_opens_in_the_lightbox(measured):
+    figures = measured["figures"]
     assert all(figure["lightbox"] for figure in figures), [
         figure["src"] for figure in figures if not figure["lightbox"]
     ]

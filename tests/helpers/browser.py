@@ -117,6 +117,7 @@ class PageVisit:
     notebook_links: list[str] = field(default_factory=list)
     axe: dict = field(default_factory=dict)  # scheme → violations
     screenshots: dict = field(default_factory=dict)  # scheme → path
+    layout: dict = field(default_factory=dict)  # desktop, phone, figures: layout()
 
     errors: dict = field(default_factory=dict)  # interaction → what went wrong
 
@@ -217,6 +218,21 @@ def screenshot(page, src_uri: str, scheme: str) -> str:
 
 
 PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def layout(page) -> dict:
+    """What the page hides sideways at 1366 × 768 (a common laptop), then
+    resized to 390 × 844 (a phone held upright), and its figures' smallest
+    text there (tests/browser/test_layout.py). It opens every solution and
+    shows every tab (js/layout.js), so it comes last in a visit."""
+    page.set_viewport_size(LAPTOP)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    desktop = page.evaluate(js("layout"))
+    page.set_viewport_size(PHONE)
+    phone = page.evaluate(js("layout"))
+    figures = page.evaluate(js("figure_labels"))
+    return {"desktop": desktop, "phone": phone, "figures": figures}
 
 
 def figure_bytes(served: list[tuple[str, int]]) -> int:
@@ -305,10 +321,14 @@ def visit_page(browser, base_url: str, src_uri: str) -> PageVisit:
         visit.screenshots["dark"] = screenshot(page, src_uri, "dark")
         visit.axe["dark"] = run_axe_after_clicks(page)
 
-        # Last, as it scrolls and leaves a "Copied" notice on the page.
+        # Then, as it scrolls and leaves a "Copied" notice on the page.
         if visit.copy_buttons:
             with visit.step("copy"):
                 check_copy_button(page, visit)
+        # Last, as it opens every solution and tab: the layout at two widths
+        # (one load of the page serves these tests and test_layout.py's).
+        with visit.step("layout"):
+            visit.layout = layout(page)
     finally:
         visit.requests = list(recorder.requests)
         visit.failed = list(recorder.failed)
