@@ -922,12 +922,13 @@ def learning_curves_figure(results: Results):
     return figure
 
 
-ZOOM_SPAN = 4  # points below the best mean that the effective-step figure's zoom shows
+ZOOM_SPAN = 4  # percentage points below the best mean that the zoomed panel shows
 
 
 def effective_step_figure(results: Results):
     """Accuracy against η / (1 − μ): the whole range on top, and below it the
-    top ZOOM_SPAN points, where the configurations worth choosing lie."""
+    ZOOM_SPAN percentage points below the best mean, where the configurations
+    worth choosing lie."""
     figure, (whole, zoom) = plt.subplots(
         2, 1, figsize=(5.2, 7.0), sharex=True, layout="constrained"
     )  # stacked, to read on a phone
@@ -951,13 +952,14 @@ def effective_step_figure(results: Results):
                 capsize=3,
                 label=f"momentum μ = {number(momentum)}",
             )
-    zoom.set_ylim(best - ZOOM_SPAN, best + 0.25)
+    low, high = best - ZOOM_SPAN, best + 0.25
+    zoom.set_ylim(low, high)
     zoom.set_xscale("log")
     zoom.set_xlabel("effective step size η / (1 − μ)")
     whole.set_ylabel("validation accuracy (%)")
     zoom.set_ylabel("validation accuracy (%)")
     whole.set_title("Accuracy against the effective step size")
-    zoom.set_title(f"The same, its top {ZOOM_SPAN} points", fontsize="medium")
+    zoom.set_title(f"The same, from {low:.1f} to {high:.1f} %", fontsize="medium")
     whole.legend()
     plain_log_ticks(zoom)
     return figure

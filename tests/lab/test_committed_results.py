@@ -455,7 +455,7 @@ def test_the_effective_step_alt_text(results):
 
     best = points(results.best())
     low, high = best - ZOOM_SPAN, best + 0.25
-    assert f"the top {ZOOM_SPAN} points, from {low:.1f} to {high:.1f} %" in alt
+    assert f"shows only accuracies from {low:.1f} to {high:.1f} %" in alt
     at_001 = [c for c in results.grid.values() if math.isclose(c.effective_step, 0.01)]
     assert sorted(c.momentum for c in at_001) == [0.0, 0.9, 0.99]
     lows = [points(c) - 100 * c.se(VALIDATION) for c in at_001]

@@ -497,8 +497,14 @@ def test_epsilon_dominates_for_most_first_layer_weights():
     assert int(blank.sum()) == 70
     assert np.all(never[blank])  # a blank pixel's weights never get a gradient
     assert round(2 * never[blank].sum() / never.sum()) == 1, never[blank].sum()
-    # "s ← ρs + (1 − ρ)g² only shrinks, by the factor ρ = 0.9"
+    # "s ← ρs + (1 − ρ)g² only shrinks, by the factor ρ = 0.9; once it falls
+    # below float32's smallest normal number, about 1.2e-38, the compiled
+    # training code sets it to 0": no subnormal s is left
     assert optimizer.rho == 0.9
+    tiny = np.finfo(np.float32).tiny
+    assert f"{tiny:.1e}" == "1.2e-38"
+    assert s[s > 0].min() >= tiny
+    assert np.float32(tiny) * np.float32(0.9) > 0  # NumPy keeps the subnormal
     g = np.logspace(-8, np.log10(np.sqrt(epsilon)), 50, endpoint=False)
     assert np.all(g / np.sqrt(g**2 + epsilon) < 1 / np.sqrt(2))
 
