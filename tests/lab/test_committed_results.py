@@ -305,6 +305,12 @@ def test_the_holm_block_and_the_findings_agree(results):
     )
     above = sum(p >= 0.05 for p in p_values)
     assert (alone_only, above) == (4, 4)
+    kept_out = sorted(p for p, kept in zip(p_values, passes, strict=True)
+                      if p < 0.05 and not kept)  # fmt: skip
+    on_page(
+        f"here the 4\nthat pass alone, from p = {kept_out[0]:.3f} to "
+        f"{kept_out[-1]:.3f}, all fail it"
+    )
     assert sum(not apart for apart in told_apart(selected, others, VALIDATION)) == 8
     on_page(
         "is one of the 4 that pass alone but not\nwith the correction: those 4 and "
