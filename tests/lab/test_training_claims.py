@@ -5,6 +5,7 @@ the lab's epoch (a few seconds per trainer).
 """
 
 import ast
+import math
 import re
 import shutil
 import statistics
@@ -505,6 +506,9 @@ def test_epsilon_dominates_for_most_first_layer_weights():
     assert f"{tiny:.1e}" == "1.2e-38"
     assert s[s > 0].min() >= tiny
     assert np.float32(tiny) * np.float32(0.9) > 0  # NumPy keeps the subnormal
+    # "from s = 1e-9, after about 630 such updates in a row"
+    updates = math.ceil(math.log(tiny / 1e-9) / math.log(0.9))
+    assert round(updates, -1) == 630
     g = np.logspace(-8, np.log10(np.sqrt(epsilon)), 50, endpoint=False)
     assert np.all(g / np.sqrt(g**2 + epsilon) < 1 / np.sqrt(2))
 
