@@ -2,7 +2,8 @@
 
     from lab.config import Experiment
     from lab.data import split_data
-    split = split_data(Experiment())   # 7,000 train / 1,000 validation / 2,000 test
+    split = split_data(Experiment())   # 50,000 train / 10,000 validation / 10,000 test
+    split = split_data(Experiment.quick())  # 7,000 / 1,000 / 2,000, the bundled digits
 
 The validation digits are held out of the training digits by ``SPLIT_SEED``
 alone, so every run of every sweep on the same data is judged on the same

@@ -1,6 +1,6 @@
 """Tables and figures of the RMSprop lab, made from its results files only.
 
-    python lab/rmsprop_sweep.py report            # lab/results → tables there,
+    python lab/rmsprop_sweep.py report --results lab/results   # tables there,
                                                   # figures in docs/figures/lab/
     python lab/rmsprop_sweep.py report --results DIR --figures OUT
 

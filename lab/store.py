@@ -1,6 +1,7 @@
 """The results folder: its files, written so that no interruption loses a run.
 
-A sweep writes, in ``--results`` (by default ``lab/results/``):
+A sweep writes, in ``--results`` (by default ``lab/my-results/``; the book's
+own are in ``lab/results/``):
 
 - ``sweep.json``: the experiment, the data's sizes and digest, one entry per session
   (the machine, the library versions, the runs done and the time taken);

@@ -5,6 +5,7 @@ the lab's epoch (a few seconds per trainer).
 """
 
 import ast
+import json
 import math
 import re
 import shutil
@@ -27,7 +28,7 @@ from lab.config import REPOSITORY, RESULTS_DIR, Experiment, Run
 from lab.data import split_data
 from lab.mnist_data import load_mnist
 from lab.report import load_results
-from lab.store import RUNS_FILE, read_rows
+from lab.store import METADATA_FILE, RUNS_FILE, SELECTED_FILE, read_rows
 from lab.sweep import train_runs
 from lab.training import build_model, make_trainer
 from tests.lab.sweep_helpers import sweep
@@ -320,9 +321,15 @@ def test_rerunning_a_finished_sweep_retrains_only_the_selected_configuration(
             retrained.append(args) or original_run(self, *args, **kw)
         ),
     )
+    sessions = len(json.loads((tmp_path / METADATA_FILE).read_text())["sessions"])
+    (tmp_path / SELECTED_FILE).unlink()
     assert sweep(tmp_path) == 0
     assert runs == []  # no run of the grid is trained again
     assert (tmp_path / RUNS_FILE).read_text() == before
+    # "and rewrites `selected.json` and `sweep.json`" (a new session in the latter)
+    assert (tmp_path / SELECTED_FILE).is_file()
+    metadata = json.loads((tmp_path / METADATA_FILE).read_text())
+    assert len(metadata["sessions"]) == sessions + 1
     assert len(retrained) == 1  # the selected configuration, once per seed (1 seed)
 
 
