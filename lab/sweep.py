@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from lab.config import (
+    MY_RESULTS_DIR,
     REPOSITORY,
-    RESULTS_DIR,
     Experiment,
     Run,
     SweepError,
@@ -172,7 +172,7 @@ def train_runs(trainer, runs, experiment, on_run) -> None:
 
 def run_sweep(
     experiment: Experiment,
-    results: Path = RESULTS_DIR,
+    results: Path = MY_RESULTS_DIR,  # the book's own only when named
     shard: tuple[int, int] | None = None,
     max_runs: int | None = None,
     quiet: bool = False,
