@@ -51,7 +51,6 @@ if __name__ == "__main__":  # run as a script: import this clone's lab/, no othe
 
 from lab.config import (
     DEFAULT_BATCH_SIZE,
-    DEFAULT_DATA,
     DEFAULT_EPOCHS,
     DEFAULT_LEARNING_RATES,
     DEFAULT_MOMENTA,
@@ -220,28 +219,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def experiment_from(args: argparse.Namespace) -> Experiment:
-    """The sweep the options ask for: the defaults, or --quick's, then the options."""
-    defaults = {
-        "learning_rates": DEFAULT_LEARNING_RATES,
-        "momenta": DEFAULT_MOMENTA,
-        "seeds": DEFAULT_SEEDS,
-        "data": DEFAULT_DATA,
-        "validation_size": DEFAULT_VALIDATION_SIZE,
+    """The sweep the options ask for: the default one, or --quick's, with every
+    option given replacing its setting."""
+    given = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name in ("learning_rates", "momenta", "seeds", "data", "validation_size")
+        if (value := getattr(args, name)) is not None
     }
-    if args.quick:
-        defaults.update(QUICK)
-    chosen = {
-        name: getattr(args, name) if getattr(args, name) is not None else default
-        for name, default in defaults.items()
-    }
-    for name in ("learning_rates", "momenta", "seeds"):
-        chosen[name] = tuple(chosen[name])
-    return Experiment(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        train_size=args.train_size,
-        **chosen,
+    settings = dict(
+        epochs=args.epochs, batch_size=args.batch_size, train_size=args.train_size
     )
+    make = Experiment.quick if args.quick else Experiment
+    return make(**settings, **given)
 
 
 def main(argv: list[str] | None = None) -> int:

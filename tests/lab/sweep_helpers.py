@@ -4,10 +4,12 @@ Its data are 256 training and 128 validation digits, so each run takes
 milliseconds; what costs time is compiling the training epoch once per momentum,
 which the process's cached trainer does only once for all these tests.
 ``FakeTrainer`` stands in for the lab's trainer where only the results folder
-is under test: instant, deterministic numbers and no TensorFlow.
+is under test: instant, deterministic numbers and no TensorFlow. ``SMALL`` and
+``OPTIMIZER`` serve the tests that read XLA's compiled training step.
 """
 
 import math
+import re
 from pathlib import Path
 
 from lab.config import EpochResult, Experiment
@@ -30,6 +32,20 @@ TINY_EXPERIMENT = Experiment.quick(
     train_size=256,
     validation_size=128,
 )
+
+# one run of one epoch on 256 digits, for reading XLA's compiled program;
+# validation_size differs from the batch size, so that the program tells them apart
+SMALL = Experiment.quick(
+    learning_rates=(1e-3,),
+    momenta=(0.9,),
+    seeds=(0,),
+    epochs=1,
+    train_size=256,
+    validation_size=100,
+)
+# the optimizer's operations in XLA's program, named rm_sprop/… (rm_sprop_2/… for
+# a later one)
+OPTIMIZER = re.compile(r'op_name="[^"]*rm_sprop(?:_\d+)?/')
 
 
 def sweep(results: Path, *extra: str) -> int:

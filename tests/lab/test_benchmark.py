@@ -34,6 +34,7 @@ from lab.benchmark import (
 from lab.config import REPOSITORY, Experiment
 from lab.data import split_data
 from lab.training import WideTrainer, build_model, make_trainer, prepare
+from tests.lab.sweep_helpers import OPTIMIZER, SMALL
 
 SCRIPT = REPOSITORY / "lab" / "benchmark.py"
 TINY = functools.partial(Experiment.quick, train_size=300, validation_size=100)
@@ -147,6 +148,19 @@ def numbers(line: str) -> list[float]:
     return [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*\.?\d*", line)]
 
 
+def tiny_step(model) -> tuple[float, float]:
+    """One step of the benchmark on TINY's data, in batches of 128: its matrix
+    products in FLOP (its share of the epoch's validation included) and its
+    training samples."""
+    sizes = benchmark.split_data(TINY()).sizes()
+    steps = steps_per_epoch(sizes["train"], 128)
+    flops = (
+        sizes["train"] * training_flops_per_sample(model)
+        + sizes["validation"] * forward_flops_per_sample(model)
+    ) / steps
+    return flops, sizes["train"] / steps
+
+
 def test_the_command_line_prints_the_bound_and_the_ratios(
     monkeypatch, capsys, tmp_path
 ):
@@ -172,14 +186,8 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     printed = lines_of(capsys.readouterr().out)
 
     model = build_model()
-    split = benchmark.split_data(TINY())
-    train, validation = split.sizes()["train"], split.sizes()["validation"]
-    steps = steps_per_epoch(train, 128)
     traffic = optimizer_bytes(model, rmsprop(model, 0.9))
-    lab_flops = (
-        train * training_flops_per_sample(model)
-        + validation * forward_flops_per_sample(model)
-    ) / steps
+    lab_flops, samples = tiny_step(model)
     # in each round, the machine right before each training measurement; the
     # copy moves as many bytes as one step of the optimizer
     machine = ["matmul", ("copy", traffic)]
@@ -198,7 +206,6 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         f"(median share within a round: {bound / 2:.2f})"
     )
     # model.fit: 10,000 samples/s, as many samples per step as the lab
-    samples = train / steps
     fit_ms = 1e3 * samples / 1e4
     fit_bound = 1e3 * samples * training_flops_per_sample(model) / 100e9 + optimizer_ms
     assert f"{fit_ms:.3f} ms per step" in printed["plain model.fit"]
@@ -214,7 +221,7 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         "round 3",
     ]
     table = output.read_text()
-    assert f"| lab training | {train / steps / 0.002:,.0f} |" in table
+    assert f"| lab training | {samples / 0.002:,.0f} |" in table
     assert f"| {2:.3f} | {bound:.3f} | {bound / 2:.2f} |" in table
     assert "OPENBLAS_CORETYPE" in table and "kernel" in table
 
@@ -322,16 +329,6 @@ def test_the_lab_epoch_counts_its_validation_share():
 
 
 # --- what XLA's compiled step moves, beside the least count -------------------------
-
-SMALL = Experiment.quick(
-    learning_rates=(1e-3,),
-    momenta=(0.9,),
-    seeds=(0,),
-    epochs=1,
-    train_size=256,
-    validation_size=100,
-)
-OPTIMIZER = re.compile(r'op_name="[^"]*rm_sprop(?:_\d+)?/')
 
 
 def loop_body(epoch_call) -> str:
@@ -609,18 +606,8 @@ def test_the_summary_takes_the_best_of_the_rounds(monkeypatch, capsys):
     assert benchmark.main(argv) == 0
     printed = lines_of(capsys.readouterr().out)
     model = build_model()
-    split = benchmark.split_data(TINY())
-    train, validation = split.sizes()["train"], split.sizes()["validation"]
-    steps = steps_per_epoch(train, 128)
-    workload = (
-        (
-            train * training_flops_per_sample(model)
-            + validation * forward_flops_per_sample(model)
-        )
-        / steps,
-        optimizer_bytes(model, rmsprop(model, 0.9)),
-        train / steps,
-    )
+    flops, samples = tiny_step(model)
+    workload = (flops, optimizer_bytes(model, rmsprop(model, 0.9)), samples)
     best = Costs(0.002, workload, (100.0, 20.0))
     shares = [
         Costs(t, workload, machine).share

@@ -18,7 +18,9 @@ from lab.config import QUICK, REPOSITORY, RESULTS_DIR, Experiment
 from lab.report import (
     FIGURES,
     GUESSING_LOSS,
+    HEATMAP_SPAN,
     TABLES,
+    ZOOM_SPAN,
     best_rate_by_momentum,
     compare,
     different,
@@ -30,6 +32,7 @@ from lab.report import (
     t_quantile,
     tied_rates,
     told_apart,
+    welch,
 )
 from lab.rmsprop_sweep import FIGURES_DIR
 from lab.store import METADATA_FILE, RUNS_FILE, SELECTED_FILE, read_rows
@@ -194,8 +197,6 @@ def test_the_standard_error_example_uses_the_selected_configuration(results):
     # "in the example, t = (0.9786 − 0.9760) / √(0.0007² + 0.0004²) ≈ 3.2"
     t = (0.9786 - 0.9760) / math.sqrt(0.0007**2 + 0.0004**2)
     on_page(f"\\approx {t:.1f}$")
-    from lab.report import welch
-
     first = [0.9796, 0.9765, 0.9781, 0.9785, 0.9805]
     second = [0.9760, 0.9748, 0.9771, 0.9755, 0.9766]
     on_page(f"({welch(first, second).t:.1f} from the\nunrounded values)")
@@ -406,8 +407,6 @@ def test_the_heatmap_alt_text(results):
     cells = [round(points(c), 1) for c in results.grid.values()]
     assert sum(91 <= v <= 98 for v in cells) == 18
     assert "18 of the 20 cells show between 91 and 98 %" in alt
-    from lab.report import HEATMAP_SPAN
-
     darkest = max(cells) - HEATMAP_SPAN
     assert (
         f"dark purple, for {darkest:.1f} % and below, to yellow, for the highest" in alt
@@ -459,8 +458,6 @@ def test_the_effective_step_alt_text(results):
     assert all(
         max(values) - min(values) < 1 for values in by_step.values() if len(values) > 1
     )  # "within a point of each other"
-    from lab.report import ZOOM_SPAN
-
     best = points(results.best())
     low, high = best - ZOOM_SPAN, best + 0.25
     assert f"shows only accuracies from {low:.1f} to {high:.1f} %" in alt

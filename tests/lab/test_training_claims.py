@@ -31,21 +31,8 @@ from lab.report import load_results
 from lab.store import METADATA_FILE, RUNS_FILE, SELECTED_FILE, read_rows
 from lab.sweep import train_runs
 from lab.training import build_model, make_trainer
-from tests.lab.sweep_helpers import sweep
-
-# validation_size differs from the batch size, so that XLA's program tells them apart
-SMALL = Experiment.quick(
-    learning_rates=(1e-3,),
-    momenta=(0.9,),
-    seeds=(0,),
-    epochs=1,
-    train_size=256,
-    validation_size=100,
-)
-
-
-# the optimizer's operations, named rm_sprop/… (rm_sprop_2/… for a later one)
-OPTIMIZER = re.compile(r'op_name="[^"]*rm_sprop(?:_\d+)?/')
+from tests.helpers.full_mnist import full_mnist_or_skip
+from tests.lab.sweep_helpers import OPTIMIZER, SMALL, sweep
 
 
 @pytest.fixture(scope="module")
@@ -468,13 +455,6 @@ def test_training_can_amplify_the_rounding_differences_from_model_fit():
     assert gap < 1e-6
     gap, moved = one_epoch_lab_and_fit(3e-3, 0.0, 1)
     assert gap > moved
-
-
-def full_mnist_or_skip() -> None:
-    from lab.mnist_full import cache_dir, is_verified
-
-    if not is_verified(cache_dir()):
-        pytest.skip("the full MNIST is not downloaded here (load_mnist('full'))")
 
 
 def test_epsilon_dominates_for_most_first_layer_weights():

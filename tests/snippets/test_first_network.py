@@ -60,6 +60,7 @@ import pytest
 
 from lab.mnist_data import load_mnist
 from snippets.first_network import draw_network, seeded_runs, show_digits
+from tests.helpers.full_mnist import full_mnist_or_skip
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 PAGE = REPOSITORY / "docs" / "first-network.md"
@@ -247,10 +248,7 @@ def page_training_program() -> str:
 
 @pytest.mark.slow
 def test_changing_one_line_trains_on_the_full_mnist_and_the_asserts_stay_quiet():
-    from lab.mnist_full import cache_dir, is_verified
-
-    if not is_verified(cache_dir()):
-        pytest.skip("the full MNIST is not downloaded here (load_mnist('full'))")
+    full_mnist_or_skip()
     program = page_training_program()
     assert program.count('source = "bundled"') == 1
     result = fresh_python(program.replace('source = "bundled"', 'source = "full"'))
@@ -583,14 +581,6 @@ def test_the_x_test_0_check_was_set_for_the_bundled_1_and_every_full_run_reads_7
         "of the next section reads it as 7 with a probability above 0.99"
         in squeezed_page()
     )
-
-
-def full_mnist_or_skip():
-    from lab.mnist_full import cache_dir, is_verified
-
-    if not is_verified(cache_dir()):
-        pytest.skip("the full MNIST is not downloaded here (load_mnist('full'))")
-    return load_mnist("full")
 
 
 def test_the_full_mnists_x_test_0_is_another_image_a_7():
