@@ -5,7 +5,6 @@
     python lab/benchmark.py --wide       # also the 20 configurations as one network
     python lab/benchmark.py --machine    # only NumPy's BLAS: kernel, GFLOP/s
     python lab/benchmark.py --output FILE                       # also a table
-    python lab/benchmark.py --recount lab/results/benchmark.md  # see recount_table
 
 What one training step costs is counted from the model, not typed in:
 
@@ -44,6 +43,16 @@ memory traffic of the matrix products themselves, so a complete count could
 only make it longer; a step can beat it only by running its matrix products
 faster than NumPy's large one, its traffic faster than the copy, or the two
 at the same time.
+
+A second bound takes the lab's own matrix products instead of the large
+one: NumPy computes every product of a timed epoch, each batch's at its shape
+(128 rows) and the validation set's, and the time it takes, per step, plus the
+optimizer's traffic at the copy's bandwidth, is the shortest a step could take
+if XLA multiplied matrices of these shapes as fast as NumPy and added nothing
+else. What separates the lab from it is everything else a step does: its
+element-wise loops (biases, relu, softmax, the loss, and the optimizer's
+update, whose loops move more than the least count), and any time its matrix
+products take beyond NumPy's.
 
 ``--wide`` also trains the default grid's 20 configurations of seed 0 as wide
 networks (``WideTrainer`` in lab/training.py) and measures them against 20
@@ -152,6 +161,56 @@ def optimizer_bytes(model, optimizer) -> int:
 
 def steps_per_epoch(train_size: int, batch_size: int) -> int:
     return math.ceil(train_size / batch_size)
+
+
+def step_products(model, rows: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The matrix products of a training step on ``rows`` samples, as (left
+    shape, right shape): per Dense layer with an n × k kernel, the forward
+    product (rows × n)(n × k), the kernel's gradient (n × rows)(rows × k) and,
+    above the first layer, the gradient of its input (rows × k)(k × n)."""
+    products = []
+    for index, layer in enumerate(model.layers):
+        n, k = layer.kernel.shape
+        products += [((rows, n), (n, k)), ((n, rows), (rows, k))]
+        if index:
+            products.append(((rows, k), (k, n)))
+    return products
+
+
+def epoch_products(trainer) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Every matrix product of one timed epoch of the lab: each batch's (the
+    last one smaller), then the validation set's forward pass in one batch."""
+    model, batch, size = trainer.model, trainer.batch_size, trainer.train_size
+    full, rest = divmod(size, batch)
+    products = full * step_products(model, batch)
+    if rest:
+        products += step_products(model, rest)
+    validation = int(trainer.val_images.shape[0])
+    return products + [
+        ((validation, layer.kernel.shape[0]), tuple(layer.kernel.shape))
+        for layer in model.layers
+    ]
+
+
+def products_flops(products) -> int:
+    return sum(2 * m * n * right[1] for (m, n), right in products)
+
+
+def numpy_products_seconds(products, repeats: int = 3) -> float:
+    """The best time NumPy's BLAS takes to compute ``products`` one after the
+    other, on float32 operands made beforehand, each stored row by row."""
+    rng = np.random.default_rng(0)
+    operands = {}
+    for shapes in set(products):
+        operands[shapes] = [rng.random(shape, dtype=np.float32) for shape in shapes]
+    pairs = [operands[shapes] for shapes in products]
+    best = float("inf")
+    for _ in range(repeats + 1):  # the first warms the library and the caches up
+        start = time.perf_counter()
+        for left, right in pairs:
+            left @ right
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def epoch_flops(trainer) -> int:
@@ -364,47 +423,6 @@ def reference_samples_per_second(split, epochs: int, batch_size: int) -> float:
     return epochs * len(labels) / (time.perf_counter() - start)
 
 
-def recount_table(text: str, model, train_size: int, validation_size: int) -> str:
-    """A table measured with the old FLOP count, recounted without measuring again.
-
-    The old count was 3 × the forward pass per training sample, for the lab and
-    for model.fit alike (3 × 2 × (784·512 + 512·10) = 2.44 million for the book's
-    network). The samples/s stay as measured; GFLOP/s are recomputed from them
-    with the corrected count (the lab's also counts its validation samples, which
-    its timed epochs include), and each ratio, a median of per-round ratios that
-    all scale by the same factor, is scaled by it and rounded to one decimal.
-    """
-    old = 3 * forward_flops_per_sample(model)
-    training = training_flops_per_sample(model)
-    lab = training + forward_flops_per_sample(model) * validation_size / train_size
-    per_sample = {"lab training": lab, "plain model.fit": training}
-    lines = []
-    for line in text.rstrip("\n").split("\n"):
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if cells[0] in per_sample:
-            name, rate, _, ratio = cells
-            count = per_sample[name]
-            gflops = int(rate.replace(",", "")) * count / 1e9
-            line = (
-                f"| {name} | {rate} | {gflops:.0f} | {float(ratio) * count / old:.1f} |"
-            )
-        elif line.startswith("Medians over"):
-            if "Recounted" in line:
-                raise ValueError("this table has been recounted already")
-            line = line.split(" GFLOP/s count")[0] + (
-                " Recounted without measuring again (`python lab/benchmark.py "
-                "--recount`): the samples/s are as measured; the GFLOP/s are "
-                "recomputed from them with the corrected count of the matrix "
-                f"products, {training / 1e6:.2f} million operations per training "
-                f"sample, plus for the lab {forward_flops_per_sample(model) / 1e6:.2f}"
-                f" million per validation sample ({validation_size:,} for every "
-                f"{train_size:,} training samples); each ratio is the measured "
-                "median ratio scaled by the same correction, to one decimal."
-            )
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
 def writable(path: Path) -> Path:
     """``path``, once sure that a file can be written there; else SweepError."""
     if path.is_dir():
@@ -457,21 +475,16 @@ def make_parser() -> argparse.ArgumentParser:
         help="only describe NumPy's BLAS and measure its matrix product "
         "(no TensorFlow, a second)",
     )
-    parser.add_argument(
-        "--recount",
-        type=Path,
-        default=None,
-        help="rewrite a table measured with the old FLOP count, measuring nothing",
-    )
     return parser
 
 
 def benchmark(argv: list[str] | None) -> int:
-    args = make_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = make_parser().parse_args(words)
+    args.command = " ".join(["python lab/benchmark.py", *words])
+    args.load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     if args.output is not None:
         writable(args.output)  # before measuring for a minute, not after
-    if args.recount:
-        return recount(args.recount)
     if args.rounds < 1 or args.epochs < 1:
         raise SweepError("--rounds and --epochs must be at least 1")
     if args.wide is not None and args.wide < 0:
@@ -548,6 +561,8 @@ def benchmark(argv: list[str] | None) -> int:
     )
     measured = {kind: [] for kind in workloads}
     machines = {kind: [] for kind in workloads}
+    products = epoch_products(trainer)
+    own_shapes = []  # NumPy's time for the lab's products, per step
     for round_number in range(1, args.rounds + 1):
         words = [f"round {round_number}:"]
         for kind, workload in workloads.items():
@@ -555,6 +570,7 @@ def benchmark(argv: list[str] | None) -> int:
             machines[kind].append(machine)
             if kind == "lab":
                 seconds = lab_seconds_per_step(trainer, args.epochs)
+                own_shapes.append(numpy_products_seconds(products) / steps)
             elif kind == "wide":
                 seconds = wide_seconds_per_step(wide, args.epochs)
             else:
@@ -609,14 +625,28 @@ def benchmark(argv: list[str] | None) -> int:
             f"{rounds} against the best rates (median share within a "
             f"round: {statistics.median(c.share for c in costs):.2f})"
         )
+        if kind == "lab":
+            own_ms = 1e3 * min(own_shapes)
+            own_rate = workloads[kind][0] / min(own_shapes) / 1e9
+            own_bound = own_ms + best.optimizer_ms
+            own_words = (
+                f"the lab's matrix products alone, in NumPy at their own shapes: "
+                f"{own_ms:.3f} ms per step ({own_rate:.0f} GFLOP/s, "
+                f"{own_rate / matmul:.2f} of the {MATMUL_SIZE}² rate); with the "
+                "optimizer's traffic at the copy's bandwidth, a bound of "
+                f"{own_bound:.3f} ms: the lab runs at {own_bound / best.step_ms:.2f} "
+                "of it"
+            )
+            print(own_words)
     if args.output:
-        write_table(args.output, args, rows, (matmul, copies), batch)
+        write_table(args.output, args, rows, (matmul, copies), batch, own_words)
         print(f"wrote {args.output}")
     return 0
 
 
-def write_table(path, args, rows, machine, batch) -> None:
+def write_table(path, args, rows, machine, batch, own_words) -> None:
     matmul, copies = machine
+    load = "" if args.load is None else f", load average {args.load:.1f} at the start"
     table = [
         "| workload | samples/s | GFLOP/s | FLOP ratio | ms per step "
         "| bound, ms per step | share of the bound |",
@@ -630,34 +660,17 @@ def write_table(path, args, rows, machine, batch) -> None:
         )
     caption = (
         f"Each workload's best time over {args.rounds} rounds of "
-        "`python lab/benchmark.py`, against the best rates measured, on "
-        f"{cpu_name()} ({usable_cores()} cores usable, shared with other jobs); "
+        f"`{args.command}`, against the best rates measured, on "
+        f"{cpu_name()} ({usable_cores()} cores usable{load}); "
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
         f"matrix product {MATMUL_SIZE} × {MATMUL_SIZE} {matmul:.0f} GFLOP/s; "
         f"{copies}. The bound is matrix FLOP "
         "/ matmul rate + optimizer bytes / copy bandwidth, per step (a batch of "
         f"{batch} samples, for every network at once in the wide networks; for the "
-        "lab, with its share of the validation pass)."
+        "lab, with its share of the validation pass). Best of the rounds, "
+        f"{own_words}."
     )
     write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")
-
-
-def recount(path: Path) -> int:
-    text = path.read_text()
-    writable(path)
-    with tensorflow_loading():
-        from lab.training import build_model
-
-    sizes = split_data(Experiment.quick()).sizes()
-    try:
-        recounted = recount_table(
-            text, build_model(), sizes["train"], sizes["validation"]
-        )
-    except ValueError as error:
-        raise SweepError(f"{path}: {error}") from None
-    write_atomically(path, recounted)
-    print(f"wrote {path}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -24,10 +24,14 @@ from lab import benchmark
 from lab.benchmark import (
     Costs,
     epoch_flops,
+    epoch_products,
     forward_flops_per_sample,
+    numpy_products_seconds,
     optimizer_bytes,
     parameter_count,
+    products_flops,
     rmsprop,
+    step_products,
     steps_per_epoch,
     training_flops_per_sample,
 )
@@ -118,6 +122,36 @@ def test_the_optimizer_bytes_are_what_keras_rmsprop_reads_and_writes(make, momen
     assert per_parameter == 3 + 2 * slots
 
 
+@pytest.mark.parametrize("make", [build_model, other_model])
+@pytest.mark.parametrize("rows", [1, 88, 128])
+def test_a_steps_products_are_its_flop_count(make, rows):
+    """The products the own-shapes comparison times: as many FLOP as the count,
+    each product's inner sizes matching, five for two layers (eight for three)."""
+    model = make()
+    products = step_products(model, rows)
+    assert products_flops(products) == rows * training_flops_per_sample(model)
+    assert all(left[1] == right[0] for left, right in products)
+    assert len(products) == 3 * len(model.layers) - 1
+
+
+def test_an_epochs_products_are_what_its_time_covers():
+    """Full batches, the smaller last one and the validation pass: the FLOP of
+    the products NumPy is timed on are epoch_flops, which the bound counts."""
+    trainer = make_trainer(split_data(TINY()))
+    products = epoch_products(trainer)
+    assert trainer.train_size % trainer.batch_size  # there is a smaller last batch
+    assert products_flops(products) == epoch_flops(trainer)
+    validation = int(trainer.val_images.shape[0])
+    assert [left[0] for left, _ in products[-2:]] == [validation, validation]
+
+
+def test_numpy_products_are_computed_not_skipped():
+    """Products whose inner sizes differ fail: each one is really computed."""
+    assert numpy_products_seconds([((64, 32), (32, 16))], repeats=1) > 0
+    with pytest.raises(ValueError, match="mismatch"):
+        numpy_products_seconds([((4, 3), (5, 2))], repeats=1)
+
+
 def test_the_bound_and_the_ratios():
     """Costs: the bound adds matrix time and optimizer time; the share is the
     bound over the measured time; the FLOP ratio is GFLOP/s over the matmul's."""
@@ -180,6 +214,8 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     monkeypatch.setattr(benchmark, "copy_bandwidth", measured("copy", 10.0))
     monkeypatch.setattr(benchmark, "lab_seconds_per_step", measured("lab", 0.002))
     monkeypatch.setattr(benchmark, "reference_samples_per_second", measured("fit", 1e4))
+    own_times = iter([0.004, 0.003, 0.005])  # NumPy's time for an epoch's products
+    monkeypatch.setattr(benchmark, "numpy_products_seconds", lambda p: next(own_times))
     output = tmp_path / "benchmark.md"
     argv = ["--rounds", "3", "--epochs", "1", "--output", str(output)]
     assert benchmark.main(argv) == 0
@@ -205,6 +241,17 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         "the best time of 3 rounds against the best rates "
         f"(median share within a round: {bound / 2:.2f})"
     )
+    # NumPy on the lab's own products: the best time over the epoch's steps
+    steps = steps_per_epoch(benchmark.split_data(TINY()).sizes()["train"], 128)
+    own_ms = 1e3 * 0.003 / steps
+    own_bound = own_ms + optimizer_ms
+    assert printed["the lab's matrix products alone, in NumPy at their own shapes"] == (
+        "the lab's matrix products alone, in NumPy at their own shapes: "
+        f"{own_ms:.3f} ms per step ({lab_flops / (own_ms / 1e3) / 1e9:.0f} GFLOP/s, "
+        f"{lab_flops / (own_ms / 1e3) / 1e9 / 100:.2f} of the 2048² rate); with the "
+        f"optimizer's traffic at the copy's bandwidth, a bound of {own_bound:.3f} ms: "
+        f"the lab runs at {own_bound / 2:.2f} of it"
+    )
     # model.fit: 10,000 samples/s, as many samples per step as the lab
     fit_ms = 1e3 * samples / 1e4
     fit_bound = 1e3 * samples * training_flops_per_sample(model) / 100e9 + optimizer_ms
@@ -224,6 +271,9 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     assert f"| lab training | {samples / 0.002:,.0f} |" in table
     assert f"| {2:.3f} | {bound:.3f} | {bound / 2:.2f} |" in table
     assert "OPENBLAS_CORETYPE" in table and "kernel" in table
+    assert (
+        f"a bound of {own_bound:.3f} ms: the lab runs at {own_bound / 2:.2f}" in table
+    )
 
 
 def test_the_command_line_measures_for_real(monkeypatch, capsys):
@@ -238,6 +288,11 @@ def test_the_command_line_measures_for_real(monkeypatch, capsys):
     assert bound == pytest.approx(matrix + optimizer, abs=0.002)
     assert share == pytest.approx(bound / step, abs=0.01)
     assert rounds == 1 and median == share  # one round: its share is the best
+    own_ms, own_gflops, own_ratio, _, own_bound, own_share = numbers(
+        printed["the lab's matrix products alone, in NumPy at their own shapes"]
+    )
+    assert own_bound == pytest.approx(own_ms + optimizer, abs=0.002)
+    assert own_share == pytest.approx(own_bound / step, abs=0.01)
     matmul = numbers(printed["machine, best of 1 round"])[3]
     # both rates are printed to the unit: the ratio lies within their rounding
     assert (gflops - 0.5) / (matmul + 0.5) - 0.005 <= ratio

@@ -6,6 +6,7 @@ makes about the results is checked here against those files, and where the page
 quotes a number, the test reads the number from the page.
 """
 
+import argparse
 import itertools
 import math
 import re
@@ -527,36 +528,76 @@ def test_exercise_two_same_step_configurations(results):
     on_page("lie within 0.24 points\n        of each other")
 
 
-def test_the_page_states_no_measured_speed_from_the_old_flop_count():
-    # lab/results/benchmark.md was measured with the overstated count (2.44 MFLOP
-    # per sample) and only recounted since; the page does not include it
-    assert "lab/results/benchmark.md" not in PAGE
-    on_page("Its GFLOP/s are a lower bound on the operations done per second")
+def cells_of(table: str) -> dict[str, list[float]]:
+    rows = {}
+    for line in table.splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        name, *values = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[name] = [float(value.replace(",", "")) for value in values]
+    return rows
 
 
-def test_the_benchmark_table_uses_the_corrected_count():
-    from lab.benchmark import forward_flops_per_sample, training_flops_per_sample
+def test_the_benchmark_table_is_the_benchmarks_and_adds_up(results, tmp_path):
+    """lab/results/benchmark.md, on the page: written by the current benchmark
+    (its header), on the machine of the sweep, and its figures agree with each
+    other and with the model's counts on the quick sweep's data."""
+    from lab import benchmark
     from lab.training import build_model
 
     table = (RESULTS_DIR / "benchmark.md").read_text()
-    assert "2.44" not in table
+    on_page('--8<-- "lab/results/benchmark.md"')
+    empty = tmp_path / "empty.md"
+    arguments = argparse.Namespace(rounds=1, command="", load=None)
+    benchmark.write_table(empty, arguments, [], (1, ""), 1, "")
+    assert table.splitlines()[:2] == empty.read_text().splitlines()[:2]
+    [session] = results.metadata["sessions"]
+    assert f"on {session['environment']['cpu']} (" in table
+    caption = re.sub(r"\s+", " ", table.split("\n\n", 1)[1])
+    [command] = re.findall(r"rounds of `(python lab/benchmark.py[^`]*)`", caption)
+    assert "--wide" in command and "--no-reference" not in command
+    [matmul] = re.findall(r"2048 × 2048 (\d+) GFLOP/s", caption)
     model = build_model()
-    training = training_flops_per_sample(model)
+    training = benchmark.training_flops_per_sample(model)
     sizes = load_results(QUICK_RESULTS_DIR).metadata["data_sizes"]
-    lab = (
+    steps = benchmark.steps_per_epoch(sizes["train"], Experiment.quick().batch_size)
+    lab_sample = (
         training
-        + forward_flops_per_sample(model) * sizes["validation"] / sizes["train"]
+        + benchmark.forward_flops_per_sample(model)
+        * sizes["validation"]
+        / sizes["train"]
     )
-    counts = {"lab training": lab, "plain model.fit": training}
-    found = 0
-    for line in table.splitlines():
-        cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if cells[0] in counts:
-            rate = int(cells[1].replace(",", ""))
-            assert int(cells[2]) == round(rate * counts[cells[0]] / 1e9)
-            found += 1
-    assert found == 2
-    assert f"{training / 1e6:.2f} million operations per training sample" in table
+    on_page(
+        f"{sizes['validation']:,} validation digits for every "
+        f"{sizes['train']:,} training digits"
+    )
+    rows = cells_of(table)
+    per_sample = {"lab training": lab_sample, "plain model.fit": training}
+    wide = [name for name in rows if name.startswith("wide networks")]
+    assert set(rows) == {*per_sample, *wide} and len(wide) == 1
+    per_sample[wide[0]] = lab_sample
+    for name, (rate, gflops, ratio, step_ms, bound_ms, share) in rows.items():
+        assert gflops == round(rate * per_sample[name] / 1e9), name
+        assert ratio == pytest.approx(gflops / int(matmul), abs=0.01), name
+        assert share == pytest.approx(bound_ms / step_ms, abs=0.01), name
+        samples = sizes["train"] / steps * (20 if name in wide else 1)
+        assert step_ms == pytest.approx(1e3 * samples / rate, rel=1e-3), name
+    # the second bound: the lab's own products in NumPy, plus the same traffic
+    lab = rows["lab training"]
+    matrix_ms = 1e3 * lab_sample * sizes["train"] / steps / (int(matmul) * 1e9)
+    optimizer_ms = lab[4] - matrix_ms
+    [own_rate] = re.findall(
+        r"own shapes: .* GFLOP/s, ([\d.]+) of the 2048² rate", caption
+    )
+    assert float(own_rate) < 1  # "a BLAS can run slower on small products"
+    on_page("a BLAS can run slower on small products than on large ones")
+    [(own_ms, own_bound, runs_at)] = re.findall(
+        r"own shapes: ([\d.]+) ms per step .* a bound of ([\d.]+) ms: "
+        r"the lab runs at ([\d.]+) of it",
+        caption,
+    )
+    assert float(own_bound) == pytest.approx(float(own_ms) + optimizer_ms, abs=0.01)
+    assert float(runs_at) == pytest.approx(float(own_bound) / lab[3], abs=0.01)
 
 
 def test_the_figure_snippet_draws_every_figure_of_the_report():
