@@ -1,4 +1,4 @@
-"""How fast the lab trains, against the shortest time this machine allows.
+"""How fast the lab trains, against a bound built from this machine's measured rates.
 
     python lab/benchmark.py              # 5 rounds, about a minute
     python lab/benchmark.py --rounds 10 --no-reference
@@ -22,7 +22,7 @@ What one training step costs is counted from the model, not typed in:
   gradients) and the weight, and writes the velocity and the weight; with a
   momentum above 0 it also reads and writes the momentum slot. Counted from
   the optimizer's own slot variables, each array read once and written once,
-  the least any implementation needs: 5 float32 accesses (20 bytes) per
+  the least an update that stores the gradient needs: 5 float32 accesses (20 bytes) per
   parameter without momentum, 7 (28 bytes) with. (XLA's compiled step moves
   more: its loops over the first layer's kernel make 7 and 10 accesses.)
 
@@ -30,33 +30,38 @@ What the machine can do is measured in the same process, right before each
 training measurement: NumPy's float32 matrix product of two 2048 × 2048
 matrices (with every thread NumPy's BLAS uses), and the bandwidth of a NumPy
 copy that moves as many bytes (read plus written) as one optimizer step,
-split over the threads this process may use.
+split over the threads this process may use and repeated until its time is
+the copying's, not the waking of the threads.
 
 The **bound** is the shortest a step could take if its matrix products ran at
 NumPy's rate and its optimizer's traffic at the copy's bandwidth, one after the
 other: matrix FLOP / matmul rate + optimizer bytes / bandwidth. The benchmark
 reports the lab's time per step (an epoch's time, validation included, over its
-steps), the bound's share of it (1 would mean the lab runs at the bound), and
-the FLOP ratio: the lab's matrix-product rate over NumPy's. The bound leaves
+steps), the share of the bound's speed it reaches (the bound over that time;
+1 would mean the lab runs at the bound), and the FLOP ratio: the counted
+matrix FLOP per second of the whole step, over NumPy's rate. The bound leaves
 out the rest of the element-wise work (biases, relu, softmax, the loss) and the
 memory traffic of the matrix products themselves, so a complete count could
 only make it longer; a step can beat it only by running its matrix products
-faster than NumPy's large one, its traffic faster than the copy, or the two
-at the same time.
+faster than NumPy's large one, its traffic faster than the copy, or by
+overlapping the two.
 
-A second bound takes the lab's own matrix products instead of the large
-one: NumPy computes every product of a timed epoch, each batch's at its shape
-(128 rows) and the validation set's, and the time it takes, per step, plus the
-optimizer's traffic at the copy's bandwidth, is the shortest a step could take
-if XLA multiplied matrices of these shapes as fast as NumPy and added nothing
-else. What separates the lab from it is everything else a step does: its
-element-wise loops (biases, relu, softmax, the loss, and the optimizer's
-update, whose loops move more than the least count), and any time its matrix
-products take beyond NumPy's.
+A second, reference time takes the lab's own matrix products instead of the
+large one: NumPy computes every product of a timed epoch, each batch's at its
+shape (at most 128 rows) and the validation set's, on row-major operands made
+once (so in cache); that time per step, plus the optimizer's traffic at the
+copy's bandwidth, is how long a step would take if its products took as long
+as NumPy's do and nothing else took any time. It is not a strict bound: XLA
+lays some operands out transposed, which can be faster or slower. What
+separates the lab from it is everything else a step does (its element-wise
+loops and reductions, gathering each batch, the passes over memory beyond the
+least count, the call of each epoch) and any difference between its products'
+time and NumPy's.
 
 ``--wide`` also trains the default grid's 20 configurations of seed 0 as wide
 networks (``WideTrainer`` in lab/training.py) and measures them against 20
-times one network's matrix products and optimizer traffic.
+times one network's matrix products and optimizer traffic. Shares of bounds
+with different copies (in cache or not) are not comparable: compare samples/s.
 
 OPENBLAS_CORETYPE, if set, makes NumPy's OpenBLAS use the kernel it names
 rather than the one made for this processor. Run as a script, the benchmark
@@ -245,12 +250,20 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def copy_bandwidth(moved_bytes: int, repeats: int = 20) -> float:
+COPY_BYTES_PER_TRY = 1_000_000_000  # a try moves about this much: milliseconds
+
+
+def copy_bandwidth(moved_bytes: int, repeats: int = 10) -> float:
     """GB/s of a NumPy float32 copy that reads and writes ``moved_bytes`` in all,
     split over the threads this process may use (NumPy lets go of the GIL while
-    it copies); the best of ``repeats`` tries, after one to warm the caches up."""
+    it copies); the best of ``repeats`` tries, after one to warm the caches up.
+
+    Waking the threads for a try takes about as long as one in-cache copy of a
+    step's bytes, so each try repeats the copy until about COPY_BYTES_PER_TRY
+    bytes have moved, and the waking is a small part of its time."""
     threads = usable_cores()
     length = max(threads, moved_bytes // 2 // FLOAT32_BYTES)
+    copies = max(1, COPY_BYTES_PER_TRY // (2 * length * FLOAT32_BYTES))
     source = np.ones(length, dtype=np.float32)
     target = np.zeros_like(source)
     parts = list(
@@ -268,7 +281,8 @@ def copy_bandwidth(moved_bytes: int, repeats: int = 20) -> float:
             gate.wait()  # start together
             if stop:
                 return
-            np.copyto(dst, src)
+            for _ in range(copies):
+                np.copyto(dst, src)
             gate.wait()  # end together
 
     workers = [threading.Thread(target=copier, args=part) for part in parts]
@@ -287,7 +301,7 @@ def copy_bandwidth(moved_bytes: int, repeats: int = 20) -> float:
         gate.wait()
         for worker in workers:
             worker.join()
-    return 2 * source.nbytes / best / 1e9
+    return 2 * source.nbytes * copies / best / 1e9
 
 
 def _openblas_report() -> tuple[str | None, int | None]:
@@ -396,8 +410,8 @@ def wide_seconds_per_step(trainers, epochs: int) -> float:
     epochs (validation included) per step of all the configurations."""
     seconds = 0.0
     for trainer in trainers:
-        runs = trainer.train_seed(0, epochs)
-        seconds += sum(r.seconds for r in runs[0]) * trainer.count
+        trainer.train_seed(0, epochs)
+        seconds += sum(trainer.epoch_seconds)
     steps = steps_per_epoch(trainers[0].train_size, trainers[0].batch_size)
     return seconds / (epochs * steps)
 
@@ -549,7 +563,7 @@ def benchmark(argv: list[str] | None) -> int:
         f"model: {parameter_count(model):,} parameters; "
         f"{training_flops_per_sample(model) / 1e6:.2f} MFLOP of matrix products per "
         f"training sample, {forward_flops_per_sample(model) / 1e6:.2f} per validation "
-        f"sample; RMSprop with momentum {MOMENTUM} moves "
+        f"sample; RMSprop with momentum {MOMENTUM} moves at least "
         f"{traffic / parameter_count(model):.0f} bytes per parameter per step "
         f"({traffic / 1e6:.1f} MB)"
     )
@@ -581,7 +595,7 @@ def benchmark(argv: list[str] | None) -> int:
             words.append(
                 f"{kind} {costs.step_ms:.3f} ms/step, bound {costs.bound_ms:.3f} ms "
                 f"(matmul {machine[0]:.0f} GFLOP/s, copy {machine[1]:.1f} GB/s): "
-                f"{costs.share:.2f} of the bound"
+                f"{costs.share:.2f} of the bound's speed"
             )
         print("  ".join(words), flush=True)
 
@@ -599,7 +613,7 @@ def benchmark(argv: list[str] | None) -> int:
         for moved in sorted(set(copy_sizes.values()))
     }
     copies = "; ".join(
-        f"copy of {moved / 1e6:.1f} MB {rate:.1f} GB/s"
+        f"copy moving {moved / 1e6:.1f} MB {rate:.1f} GB/s"
         for moved, rate in bandwidths.items()
     )
     print(
@@ -620,7 +634,7 @@ def benchmark(argv: list[str] | None) -> int:
             f"{names[kind]}: {best.step_ms:.3f} ms per step against a bound of "
             f"{best.bound_ms:.3f} ms ({best.matrix_ms:.3f} matrix products "
             f"+ {best.optimizer_ms:.3f} optimizer traffic): "
-            f"{best.share:.2f} of the bound; FLOP ratio {best.flop_ratio:.2f} "
+            f"{best.share:.2f} of the bound's speed; FLOP ratio {best.flop_ratio:.2f} "
             f"({best.gflops:.0f} GFLOP/s of matrix products); the best time of "
             f"{rounds} against the best rates (median share within a "
             f"round: {statistics.median(c.share for c in costs):.2f})"
@@ -633,9 +647,9 @@ def benchmark(argv: list[str] | None) -> int:
                 f"the lab's matrix products alone, in NumPy at their own shapes: "
                 f"{own_ms:.3f} ms per step ({own_rate:.0f} GFLOP/s, "
                 f"{own_rate / matmul:.2f} of the {MATMUL_SIZE}² rate); with the "
-                "optimizer's traffic at the copy's bandwidth, a bound of "
+                "optimizer's traffic at the copy's bandwidth, a reference time of "
                 f"{own_bound:.3f} ms: the lab runs at {own_bound / best.step_ms:.2f} "
-                "of it"
+                "of its speed"
             )
             print(own_words)
     if args.output:
@@ -649,7 +663,7 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
     load = "" if args.load is None else f", load average {args.load:.1f} at the start"
     table = [
         "| workload | samples/s | GFLOP/s | FLOP ratio | ms per step "
-        "| bound, ms per step | share of the bound |",
+        "| bound, ms per step | share of the bound's speed |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, m in rows:
@@ -665,10 +679,11 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
         f"matrix product {MATMUL_SIZE} × {MATMUL_SIZE} {matmul:.0f} GFLOP/s; "
         f"{copies}. The bound is matrix FLOP "
-        "/ matmul rate + optimizer bytes / copy bandwidth, per step (a batch of "
-        f"{batch} samples, for every network at once in the wide networks; for the "
-        "lab, with its share of the validation pass). Best of the rounds, "
-        f"{own_words}."
+        "/ matmul rate + optimizer bytes / copy bandwidth, per step (an epoch's "
+        f"training samples over its steps, batches of at most {batch}, for every "
+        "network at once in the wide networks; for the lab, with its share of "
+        "the validation pass). Shares of bounds with different copies are not "
+        f"comparable: compare samples/s. Best of the rounds, {own_words}."
     )
     write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")
 

@@ -408,11 +408,13 @@ class WideTrainer:
         self.reset(seed)
         shuffle = np.random.default_rng(seed)
         runs = [[] for _ in self.configurations]
+        self.epoch_seconds = []  # every epoch's, even after a network diverged
         for number in range(1, epochs + 1):
             order = tf.constant(shuffle.permutation(self.train_size).astype("int32"))
             start = time.perf_counter()
             values = [v.numpy() for v in self._epoch(order)]
-            seconds = (time.perf_counter() - start) / self.count
+            self.epoch_seconds.append(time.perf_counter() - start)
+            seconds = self.epoch_seconds[-1] / self.count
             for index, run in enumerate(runs):
                 if run and run[-1].diverged:
                     continue

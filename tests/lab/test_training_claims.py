@@ -339,6 +339,12 @@ def test_xla_computes_five_matrix_products_per_batch(compiled_epoch, trainer):
     assert len(products) == 5
     flops = sum(2 * rows * columns * length for rows, columns, length in products)
     assert flops == batch * training_flops_per_sample(trainer.model)
+    # some operands in transposed form: a product that contracts the first axis
+    # of its left operand (X^T·dH) or the last of its right one (dY·W^T)
+    dots = re.findall(
+        r"dot\(.*lhs_contracting_dims=\{(\d)\}.*rhs_contracting_dims=\{(\d)\}", body
+    )
+    assert len(dots) == 5 and {("0", "0"), ("1", "1")} & set(dots)
     # after the loop, the validation set goes through the network in one batch
     [entry] = [text for text in parts.values() if text.startswith("ENTRY")]
     validation = matrix_products(entry, shapes)
