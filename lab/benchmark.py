@@ -21,8 +21,9 @@ What one training step costs is counted from the model, not typed in:
   each parameter's gradient, its velocity (the running mean of squared
   gradients) and the weight, and writes the velocity and the weight; with a
   momentum above 0 it also reads and writes the momentum slot. Counted from
-  the optimizer's own slot variables, each array read once and written once,
-  the least an update that stores the gradient needs: 5 float32 accesses (20 bytes) per
+  the optimizer's own slot variables, each array read once and each changed
+  one written once, the least an update that stores the gradient needs: 5
+  float32 accesses (20 bytes) per
   parameter without momentum, 7 (28 bytes) with. (XLA's compiled step moves
   more: its loops over the first layer's kernel make 7 and 10 accesses.)
 
@@ -46,22 +47,24 @@ only make it longer; a step can beat it only by running its matrix products
 faster than NumPy's large one, its traffic faster than the copy, or by
 overlapping the two.
 
-A second, reference time takes the lab's own matrix products instead of the
-large one: NumPy computes every product of a timed epoch, each batch's at its
-shape (at most 128 rows) and the validation set's, on row-major operands made
-once (so in cache); that time per step, plus the optimizer's traffic at the
-copy's bandwidth, is how long a step would take if its products took as long
-as NumPy's do and nothing else took any time. It is not a strict bound: XLA
-lays some operands out transposed, which can be faster or slower. What
-separates the lab from it is everything else a step does (its element-wise
-loops and reductions, gathering each batch, the passes over memory beyond the
-least count, the call of each epoch) and any difference between its products'
-time and NumPy's.
+A second figure, the own-shapes time, takes the lab's own matrix products
+instead of the large one: NumPy computes every product of a timed epoch, each
+batch's at its shape (at most 128 rows) and the validation set's, on row-major
+operands made once and reused (so they can stay in the cache); that time per
+step, plus the optimizer's traffic at the copy's bandwidth, is how long a step
+would take if its products took as long as NumPy's do and nothing else took any
+time. It is not a strict bound: XLA computes the products with its own
+routines, some on transposed operands, which can be faster or slower than
+NumPy's. What separates the lab from it is everything else a step does (its
+element-wise loops and reductions, gathering each batch, the passes over memory
+beyond the least count, the call of each epoch) and any difference between its
+products' time and NumPy's.
 
 ``--wide`` also trains the default grid's 20 configurations of seed 0 as wide
-networks (``WideTrainer`` in lab/training.py) and measures them against 20
-times one network's matrix products and optimizer traffic. Shares of bounds
-with different copies (in cache or not) are not comparable: compare samples/s.
+networks (``WideTrainer`` in lab/training.py) and measures them against the
+matrix products of 20 networks and the sum of their least optimizer traffic.
+Shares of bounds with different copies (in cache or not) are not comparable:
+compare samples/s.
 
 OPENBLAS_CORETYPE, if set, makes NumPy's OpenBLAS use the kernel it names
 rather than the one made for this processor. Run as a script, the benchmark
@@ -106,7 +109,7 @@ from lab.sweep import cpu_name
 PROG = "benchmark.py"
 CORETYPE = "OPENBLAS_CORETYPE"
 MATMUL_SIZE = 2048
-MOMENTUM = 0.9  # the benchmark's run: lr 1e-3, momentum 0.9, seed 0
+LEARNING_RATE, MOMENTUM = 1e-3, 0.9  # the benchmark's run, with seed 0
 FLOAT32_BYTES = 4
 
 
@@ -400,7 +403,7 @@ class Costs:
 
 def lab_seconds_per_step(trainer, epochs: int) -> float:
     """A run's timed epochs (validation included), per training step."""
-    results = trainer.train_run(1e-3, MOMENTUM, 0, epochs)
+    results = trainer.train_run(LEARNING_RATE, MOMENTUM, 0, epochs)
     steps = steps_per_epoch(trainer.train_size, trainer.batch_size)
     return sum(r.seconds for r in results) / (epochs * steps)
 
@@ -427,7 +430,7 @@ def reference_samples_per_second(split, epochs: int, batch_size: int) -> float:
     keras.utils.set_random_seed(0)
     model = build_model()
     model.compile(
-        optimizer=keras.optimizers.RMSprop(1e-3, momentum=MOMENTUM),
+        optimizer=keras.optimizers.RMSprop(LEARNING_RATE, momentum=MOMENTUM),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -468,7 +471,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--epochs", type=int, default=5, help="epochs per run (default: 5)"
     )
     parser.add_argument(
-        "--no-reference", action="store_true", help="skip the plain model.fit reference"
+        "--no-reference",
+        action="store_true",
+        help="skip the plain model.fit run, the reference for how Keras trains",
     )
     parser.add_argument(
         "--output", type=Path, default=None, help="also write the results as Markdown"
@@ -577,6 +582,7 @@ def benchmark(argv: list[str] | None) -> int:
     machines = {kind: [] for kind in workloads}
     products = epoch_products(trainer)
     own_shapes = []  # NumPy's time for the lab's products, per step
+    short_names = {"lab": "lab", "reference": "model.fit", "wide": "wide"}
     for round_number in range(1, args.rounds + 1):
         words = [f"round {round_number}:"]
         for kind, workload in workloads.items():
@@ -593,7 +599,8 @@ def benchmark(argv: list[str] | None) -> int:
             costs = Costs(seconds, workload, machine)
             measured[kind].append(costs)
             words.append(
-                f"{kind} {costs.step_ms:.3f} ms/step, bound {costs.bound_ms:.3f} ms "
+                f"{short_names[kind]} {costs.step_ms:.3f} ms/step, "
+                f"bound {costs.bound_ms:.3f} ms "
                 f"(matmul {machine[0]:.0f} GFLOP/s, copy {machine[1]:.1f} GB/s): "
                 f"{costs.share:.2f} of the bound's speed"
             )
@@ -613,12 +620,12 @@ def benchmark(argv: list[str] | None) -> int:
         for moved in sorted(set(copy_sizes.values()))
     }
     copies = "; ".join(
-        f"copy moving {moved / 1e6:.1f} MB {rate:.1f} GB/s"
+        f"copy moving {moved / 1e6:.1f} MB: {rate:.1f} GB/s"
         for moved, rate in bandwidths.items()
     )
     print(
         f"machine, best of {rounds}: float32 matmul {MATMUL_SIZE}² "
-        f"(NumPy) {matmul:.0f} GFLOP/s; {copies}"
+        f"(NumPy): {matmul:.0f} GFLOP/s; {copies}"
     )
     names = {"lab": "lab training", "reference": "plain model.fit"}
     if args.wide is not None:
@@ -632,8 +639,8 @@ def benchmark(argv: list[str] | None) -> int:
         rows.append((names[kind], best))
         print(
             f"{names[kind]}: {best.step_ms:.3f} ms per step against a bound of "
-            f"{best.bound_ms:.3f} ms ({best.matrix_ms:.3f} matrix products "
-            f"+ {best.optimizer_ms:.3f} optimizer traffic): "
+            f"{best.bound_ms:.3f} ms ({best.matrix_ms:.3f} ms of matrix products "
+            f"+ {best.optimizer_ms:.3f} ms of optimizer traffic): "
             f"{best.share:.2f} of the bound's speed; FLOP ratio {best.flop_ratio:.2f} "
             f"({best.gflops:.0f} GFLOP/s of matrix products); the best time of "
             f"{rounds} against the best rates (median share within a "
@@ -647,9 +654,9 @@ def benchmark(argv: list[str] | None) -> int:
                 f"the lab's matrix products alone, in NumPy at their own shapes: "
                 f"{own_ms:.3f} ms per step ({own_rate:.0f} GFLOP/s, "
                 f"{own_rate / matmul:.2f} of the {MATMUL_SIZE}² rate); with the "
-                "optimizer's traffic at the copy's bandwidth, a reference time of "
-                f"{own_bound:.3f} ms: the lab runs at {own_bound / best.step_ms:.2f} "
-                "of its speed"
+                "optimizer's traffic at the copy's bandwidth, an own-shapes time of "
+                f"{own_bound:.3f} ms, {own_bound / best.step_ms:.2f} of the lab's "
+                "time per step"
             )
             print(own_words)
     if args.output:
@@ -677,12 +684,16 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
         f"`{args.command}`, against the best rates measured, on "
         f"{cpu_name()} ({usable_cores()} cores usable{load}); "
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
-        f"matrix product {MATMUL_SIZE} × {MATMUL_SIZE} {matmul:.0f} GFLOP/s; "
-        f"{copies}. The bound is matrix FLOP "
+        f"matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} matrices: "
+        f"{matmul:.0f} GFLOP/s; {copies}. The lab's run: learning rate "
+        f"{LEARNING_RATE:g}, "
+        f"momentum {MOMENTUM}, seed 0; the wide networks' samples count each "
+        "digit once per network. The bound is matrix FLOP "
         "/ matmul rate + optimizer bytes / copy bandwidth, per step (an epoch's "
         f"training samples over its steps, batches of at most {batch}, for every "
-        "network at once in the wide networks; for the lab, with its share of "
-        "the validation pass). Shares of bounds with different copies are not "
+        "network at once in the wide networks; for the lab and the wide "
+        "networks, with their share of the validation pass; plain model.fit has "
+        "none). Shares of bounds with different copies are not "
         f"comparable: compare samples/s. Best of the rounds, {own_words}."
     )
     write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")

@@ -234,7 +234,8 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     line = printed["lab training"]
     assert line == (
         f"lab training: 2.000 ms per step against a bound of {bound:.3f} ms "
-        f"({matrix_ms:.3f} matrix products + {optimizer_ms:.3f} optimizer traffic): "
+        f"({matrix_ms:.3f} ms of matrix products + {optimizer_ms:.3f} ms of optimizer "
+        "traffic): "
         f"{bound / 2:.2f} of the bound's speed; "
         f"FLOP ratio {lab_flops / 0.002 / 1e9 / 100:.2f} "
         f"({lab_flops / 0.002 / 1e9:.0f} GFLOP/s of matrix products); "
@@ -249,8 +250,8 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         "the lab's matrix products alone, in NumPy at their own shapes: "
         f"{own_ms:.3f} ms per step ({lab_flops / (own_ms / 1e3) / 1e9:.0f} GFLOP/s, "
         f"{lab_flops / (own_ms / 1e3) / 1e9 / 100:.2f} of the 2048² rate); with the "
-        "optimizer's traffic at the copy's bandwidth, a reference time of "
-        f"{own_bound:.3f} ms: the lab runs at {own_bound / 2:.2f} of its speed"
+        "optimizer's traffic at the copy's bandwidth, an own-shapes time of "
+        f"{own_bound:.3f} ms, {own_bound / 2:.2f} of the lab's time per step"
     )
     # model.fit: 10,000 samples/s, as many samples per step as the lab
     fit_ms = 1e3 * samples / 1e4
@@ -274,7 +275,7 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     assert f"| {2:.3f} | {bound:.3f} | {bound / 2:.2f} |" in table
     assert "OPENBLAS_CORETYPE" in table and "kernel" in table
     assert (
-        f"a reference time of {own_bound:.3f} ms: the lab runs at {own_bound / 2:.2f}"
+        f"an own-shapes time of {own_bound:.3f} ms, {own_bound / 2:.2f} of the lab's"
         in table
     )
 
@@ -741,5 +742,5 @@ def test_the_summary_takes_the_best_of_the_rounds(monkeypatch, capsys):
     )
     assert line.endswith(f"(median share within a round: {sorted(shares)[1]:.2f})")
     assert printed["machine, best of 3 rounds"].endswith(
-        "(NumPy) 100 GFLOP/s; copy moving 11.4 MB 20.0 GB/s"
+        "(NumPy): 100 GFLOP/s; copy moving 11.4 MB: 20.0 GB/s"
     )
