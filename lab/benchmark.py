@@ -44,8 +44,8 @@ matrix FLOP per second of the whole step, over NumPy's rate. The bound leaves
 out the rest of the element-wise work (biases, relu, softmax, the loss) and the
 memory traffic of the matrix products themselves, so a complete count could
 only make it longer; a step can beat it only by running its matrix products
-faster than NumPy's large one, its traffic faster than the copy, or by
-overlapping the two.
+faster than NumPy's large one, its traffic faster than the copy, by
+overlapping the two, or by never storing the gradient.
 
 A second figure, the own-shapes time, takes the lab's own matrix products
 instead of the large one: NumPy computes every product of a timed epoch, each
@@ -111,6 +111,7 @@ CORETYPE = "OPENBLAS_CORETYPE"
 MATMUL_SIZE = 2048
 LEARNING_RATE, MOMENTUM = 1e-3, 0.9  # the benchmark's run, with seed 0
 FLOAT32_BYTES = 4
+ALL_AT_ONCE = math.inf  # --wide with no N (argparse would convert a string)
 
 
 # --- what one step costs, counted from the model ---------------------------------
@@ -482,7 +483,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--wide",
         type=int,
         nargs="?",
-        const=0,
+        const=ALL_AT_ONCE,
         default=None,
         metavar="N",
         help="also train the default grid's configurations of one seed as wide "
@@ -506,7 +507,7 @@ def benchmark(argv: list[str] | None) -> int:
         writable(args.output)  # before measuring for a minute, not after
     if args.rounds < 1 or args.epochs < 1:
         raise SweepError("--rounds and --epochs must be at least 1")
-    if args.wide is not None and args.wide < 0:
+    if args.wide not in (None, ALL_AT_ONCE) and args.wide < 1:
         raise SweepError(
             f"--wide N needs N ≥ 1 (or no N: all at once), got {args.wide}"
         )
@@ -545,7 +546,7 @@ def benchmark(argv: list[str] | None) -> int:
             for rate in experiment.learning_rates
             for momentum in experiment.momenta
         ]
-        size = args.wide or len(configurations)
+        size = len(configurations) if args.wide is ALL_AT_ONCE else args.wide
         groups = [
             configurations[i : i + size] for i in range(0, len(configurations), size)
         ]

@@ -707,6 +707,17 @@ def test_the_wide_timing_counts_every_epoch_when_the_first_network_diverges():
     assert per_step == pytest.approx(sum(trainer.epoch_seconds) / (3 * steps))
 
 
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_wide_needs_a_positive_count_or_none(value, capsys):
+    """--wide alone means all at once; --wide N needs N ≥ 1, 0 included."""
+    assert benchmark.make_parser().parse_args(["--wide"]).wide is benchmark.ALL_AT_ONCE
+    assert benchmark.main(["--wide", value]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"benchmark.py: error: --wide N needs N ≥ 1 (or no N: all at once), got {value}"
+    )
+
+
 def test_the_wide_network_is_the_benchmarks_option_only():
     for name in ("sweep.py", "rmsprop_sweep.py", "store.py", "report.py"):
         assert "WideTrainer" not in (REPOSITORY / "lab" / name).read_text()
