@@ -57,7 +57,8 @@ time. It is not a strict bound: XLA computes the products with its own
 routines, some on transposed operands, which can be faster or slower than
 NumPy's. What separates the lab from it is everything else a step does (its
 element-wise loops and reductions, gathering each batch, the passes over memory
-beyond the least count, the call of each epoch) and any difference between its
+beyond the least count, the call of each epoch), any difference between its
+optimizer traffic's speed and the copy's, and any difference between its
 products' time and NumPy's.
 
 ``--wide`` also trains the default grid's 20 configurations of seed 0 as wide
@@ -569,7 +570,8 @@ def benchmark(argv: list[str] | None) -> int:
         f"model: {parameter_count(model):,} parameters; "
         f"{training_flops_per_sample(model) / 1e6:.2f} MFLOP of matrix products per "
         f"training sample, {forward_flops_per_sample(model) / 1e6:.2f} per validation "
-        f"sample; RMSprop with momentum {MOMENTUM} moves at least "
+        f"sample; RMSprop with momentum {MOMENTUM}, reading a stored gradient, "
+        "moves at least "
         f"{traffic / parameter_count(model):.0f} bytes per parameter per step "
         f"({traffic / 1e6:.1f} MB)"
     )
@@ -655,7 +657,8 @@ def benchmark(argv: list[str] | None) -> int:
                 f"the lab's matrix products alone, in NumPy at their own shapes: "
                 f"{own_ms:.3f} ms per step ({own_rate:.0f} GFLOP/s, "
                 f"{own_rate / matmul:.2f} of the {MATMUL_SIZE}² rate); with the "
-                "optimizer's traffic at the copy's bandwidth, an own-shapes time of "
+                "optimizer's least traffic at the copy's bandwidth, an own-shapes "
+                "time of "
                 f"{own_bound:.3f} ms, {own_bound / best.step_ms:.2f} of the lab's "
                 "time per step"
             )
@@ -680,6 +683,8 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
             f"| {m.flop_ratio:.2f} "
             f"| {m.step_ms:.3f} | {m.bound_ms:.3f} | {m.share:.2f} |"
         )
+    wide = args.wide is not None
+    validation = "for the lab and the wide networks" if wide else "for the lab"
     caption = (
         f"Each workload's best time over {args.rounds} rounds of "
         f"`{args.command}`, against the best rates measured, on "
@@ -687,15 +692,20 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
         f"matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} matrices: "
         f"{matmul:.0f} GFLOP/s; {copies}. The lab's run: learning rate "
-        f"{LEARNING_RATE:g}, "
-        f"momentum {MOMENTUM}, seed 0; the wide networks' samples count each "
-        "digit once per network. The bound is matrix FLOP "
-        "/ matmul rate + optimizer bytes / copy bandwidth, per step (an epoch's "
-        f"training samples over its steps, batches of at most {batch}, for every "
-        "network at once in the wide networks; for the lab and the wide "
-        "networks, with their share of the validation pass; plain model.fit has "
-        "none). Shares of bounds with different copies are not "
-        f"comparable: compare samples/s. Best of the rounds, {own_words}."
+        f"{LEARNING_RATE:g}, momentum {MOMENTUM}, seed 0"
+        + ("; the wide networks' samples count each digit once per network" * wide)
+        + ". The bound is matrix FLOP / matmul rate + least optimizer bytes / copy "
+        "bandwidth, per step (an epoch's training samples over its steps, batches "
+        f"of at most {batch}"
+        + (", for every network at once in the wide networks" * wide)
+        + f"; {validation}, with the share of the validation pass"
+        + ("; plain model.fit has none" * (not args.no_reference))
+        + ")."
+        + (
+            " Shares of bounds with different copies are not comparable: compare "
+            "samples/s." * wide
+        )
+        + f" Best of the rounds, {own_words}."
     )
     write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")
 

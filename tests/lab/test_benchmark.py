@@ -250,7 +250,7 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         "the lab's matrix products alone, in NumPy at their own shapes: "
         f"{own_ms:.3f} ms per step ({lab_flops / (own_ms / 1e3) / 1e9:.0f} GFLOP/s, "
         f"{lab_flops / (own_ms / 1e3) / 1e9 / 100:.2f} of the 2048² rate); with the "
-        "optimizer's traffic at the copy's bandwidth, an own-shapes time of "
+        "optimizer's least traffic at the copy's bandwidth, an own-shapes time of "
         f"{own_bound:.3f} ms, {own_bound / 2:.2f} of the lab's time per step"
     )
     # model.fit: 10,000 samples/s, as many samples per step as the lab
@@ -274,6 +274,7 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
     assert f"| lab training | {samples / 0.002:,.0f} |" in table
     assert f"| {2:.3f} | {bound:.3f} | {bound / 2:.2f} |" in table
     assert "OPENBLAS_CORETYPE" in table and "kernel" in table
+    assert "wide" not in table and "plain model.fit has none" in table
     assert (
         f"an own-shapes time of {own_bound:.3f} ms, {own_bound / 2:.2f} of the lab's"
         in table

@@ -548,7 +548,9 @@ def test_the_benchmark_table_is_the_benchmarks_and_adds_up(results, tmp_path):
     table = (RESULTS_DIR / "benchmark.md").read_text()
     on_page('--8<-- "lab/results/benchmark.md"')
     empty = tmp_path / "empty.md"
-    arguments = argparse.Namespace(rounds=1, command="", load=None)
+    arguments = argparse.Namespace(
+        rounds=1, command="", load=None, wide=None, no_reference=True
+    )
     benchmark.write_table(empty, arguments, [], (1, ""), 1, "")
     assert table.splitlines()[:2] == empty.read_text().splitlines()[:2]
     [session] = results.metadata["sessions"]
