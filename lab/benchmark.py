@@ -379,7 +379,7 @@ def coretype_words() -> str:
 
 def machine_words() -> str:
     return (
-        f"machine: {cpu_name()}, {usable_cores()} cores usable; NumPy's BLAS: "
+        f"machine: {cpu_name()}, {usable_cores()} logical CPUs usable; NumPy's BLAS: "
         f"{blas_kernel()}; {coretype_words()}"
     )
 
@@ -688,7 +688,7 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
     caption = (
         f"Each workload's best time over {args.rounds} rounds of "
         f"`{args.command}`, against the best rates measured, on "
-        f"{cpu_name()} ({usable_cores()} cores usable{load}); "
+        f"{cpu_name()} ({usable_cores()} logical CPUs usable{load}); "
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
         f"matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} matrices: "
         f"{matmul:.0f} GFLOP/s; {copies}. The lab's run: learning rate "

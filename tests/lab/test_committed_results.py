@@ -555,6 +555,10 @@ def test_the_benchmark_table_is_the_benchmarks_and_adds_up(results, tmp_path):
     assert table.splitlines()[:2] == empty.read_text().splitlines()[:2]
     [session] = results.metadata["sessions"]
     assert f"on {session['environment']['cpu']} (" in table
+    [kernel] = re.findall(r"kernel (\w+),", table)
+    on_page(
+        f"on the {session['environment']['cpu']} of the table below it chose {kernel})"
+    )
     caption = re.sub(r"\s+", " ", table.split("\n\n", 1)[1])
     [command] = re.findall(r"rounds of `(python lab/benchmark.py[^`]*)`", caption)
     assert "--wide" in command and "--no-reference" not in command
