@@ -34,17 +34,18 @@ copy that moves as many bytes (read plus written) as one optimizer step,
 split over the threads this process may use and repeated until its time is
 the copying's, not the waking of the threads.
 
-The **bound** is the shortest a step could take if its matrix products ran at
-NumPy's rate and its optimizer's traffic at the copy's bandwidth, one after the
-other: matrix FLOP / matmul rate + optimizer bytes / bandwidth. The benchmark
+The **bound** is the time a step would take if its matrix products ran at
+NumPy's rate and its optimizer's least traffic at the copy's bandwidth, one
+after the other, and nothing else took any time: matrix FLOP / matmul rate +
+optimizer bytes / bandwidth. The benchmark
 reports the lab's time per step (an epoch's time, validation included, over its
-steps), the share of the bound's speed it reaches (the bound over that time;
-1 would mean the lab runs at the bound), and the FLOP ratio: the counted
-matrix FLOP per second of the whole step, over NumPy's rate. The bound leaves
-out the rest of the element-wise work (biases, relu, softmax, the loss) and the
-memory traffic of the matrix products themselves, so a complete count could
-only make it longer; a step can beat it only by running its matrix products
-faster than NumPy's large one, its traffic faster than the copy, by
+steps), the share of the bound's speed it reaches (the bound over that time; 1
+would mean the lab runs at the bound), and the FLOP ratio: the counted matrix
+FLOP per second of the whole step, over NumPy's rate. The bound leaves out all
+element-wise arithmetic (biases, relu, softmax, the loss, the optimizer's own)
+and the memory traffic of the matrix products themselves, so a complete count
+could only make it longer; a step can beat it only by running its matrix
+products faster than NumPy's large one, its traffic faster than the copy, by
 overlapping the two, or by never storing the gradient.
 
 A second figure, the own-shapes time, takes the lab's own matrix products
@@ -646,8 +647,9 @@ def benchmark(argv: list[str] | None) -> int:
             f"+ {best.optimizer_ms:.3f} ms of optimizer traffic): "
             f"{best.share:.2f} of the bound's speed; FLOP ratio {best.flop_ratio:.2f} "
             f"({best.gflops:.0f} GFLOP/s of matrix products); the best time of "
-            f"{rounds} against the best rates (median share within a "
-            f"round: {statistics.median(c.share for c in costs):.2f})"
+            f"{rounds} against the best rates (median of the rounds' shares: "
+            f"{statistics.median(c.share for c in costs):.2f}; "
+            f"{best.samples_per_second:,.0f} training samples/s)"
         )
         if kind == "lab":
             own_ms = 1e3 * min(own_shapes)
@@ -686,8 +688,9 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
     wide = args.wide is not None
     validation = "for the lab and the wide networks" if wide else "for the lab"
     caption = (
-        f"Each workload's best time over {args.rounds} rounds of "
-        f"`{args.command}`, against the best rates measured, on "
+        f"Each workload's best time over {args.rounds} round"
+        + "s" * (args.rounds > 1)
+        + f" of `{args.command}`, against the best rates measured, on "
         f"{cpu_name()} ({usable_cores()} logical CPUs usable{load}); "
         f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
         f"matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} matrices: "
@@ -697,7 +700,7 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
         + ". The bound is matrix FLOP / matmul rate + least optimizer bytes / copy "
         "bandwidth, per step (an epoch's training samples over its steps, batches "
         f"of at most {batch}"
-        + (", for every network at once in the wide networks" * wide)
+        + (", for all the networks of a wide network at once" * wide)
         + f"; {validation}, with the share of the validation pass"
         + ("; plain model.fit has none" * (not args.no_reference))
         + ")."

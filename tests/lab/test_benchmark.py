@@ -240,7 +240,8 @@ def test_the_command_line_prints_the_bound_and_the_ratios(
         f"FLOP ratio {lab_flops / 0.002 / 1e9 / 100:.2f} "
         f"({lab_flops / 0.002 / 1e9:.0f} GFLOP/s of matrix products); "
         "the best time of 3 rounds against the best rates "
-        f"(median share within a round: {bound / 2:.2f})"
+        f"(median of the rounds' shares: {bound / 2:.2f}; "
+        f"{samples / 0.002:,.0f} training samples/s)"
     )
     # NumPy on the lab's own products: the best time over the epoch's steps
     steps = steps_per_epoch(benchmark.split_data(TINY()).sizes()["train"], 128)
@@ -287,10 +288,22 @@ def test_the_command_line_measures_for_real(monkeypatch, capsys):
     assert benchmark.main(["--rounds", "1", "--epochs", "1", "--no-reference"]) == 0
     printed = lines_of(capsys.readouterr().out)
     assert "plain model.fit" not in printed
-    step, bound, matrix, optimizer, share, ratio, gflops, rounds, median = numbers(
-        printed["lab training"]
-    )
+    (
+        step,
+        bound,
+        matrix,
+        optimizer,
+        share,
+        ratio,
+        gflops,
+        rounds,
+        median,
+        per_second,
+    ) = numbers(printed["lab training"])
     assert bound == pytest.approx(matrix + optimizer, abs=0.002)
+    train = benchmark.split_data(TINY()).sizes()["train"]
+    per_step = train / steps_per_epoch(train, 128)  # training samples in a step
+    assert per_second * step / 1e3 == pytest.approx(per_step, rel=0.01)
     assert share == pytest.approx(bound / step, abs=0.01)
     assert rounds == 1 and median == share  # one round: its share is the best
     own_ms, own_gflops, own_ratio, _, own_bound, own_share = numbers(
@@ -752,7 +765,10 @@ def test_the_summary_takes_the_best_of_the_rounds(monkeypatch, capsys):
     assert line.startswith(
         f"lab training: 2.000 ms per step against a bound of {best.bound_ms:.3f} ms"
     )
-    assert line.endswith(f"(median share within a round: {sorted(shares)[1]:.2f})")
+    assert line.endswith(
+        f"(median of the rounds' shares: {sorted(shares)[1]:.2f}; "
+        f"{samples / 0.002:,.0f} training samples/s)"
+    )
     assert printed["machine, best of 3 rounds"].endswith(
         "(NumPy): 100 GFLOP/s; copy moving 11.4 MB: 20.0 GB/s"
     )
