@@ -37,16 +37,16 @@ the copying's, not the waking of the threads.
 The **bound** is the time a step would take if its matrix products ran at
 NumPy's rate and its optimizer's least traffic at the copy's bandwidth, one
 after the other, and nothing else took any time: matrix FLOP / matmul rate +
-optimizer bytes / bandwidth. The benchmark
-reports the lab's time per step (an epoch's time, validation included, over its
-steps), the share of the bound's speed it reaches (the bound over that time; 1
-would mean the lab runs at the bound), and the FLOP ratio: the counted matrix
-FLOP per second of the whole step, over NumPy's rate. The bound leaves out all
-element-wise arithmetic (biases, relu, softmax, the loss, the optimizer's own)
-and the memory traffic of the matrix products themselves, so a complete count
-could only make it longer; a step can beat it only by running its matrix
-products faster than NumPy's large one, its traffic faster than the copy, by
-overlapping the two, or by never storing the gradient.
+optimizer bytes / bandwidth. The benchmark reports the lab's time per step (an
+epoch's time, validation included, over its steps), the share of the bound's
+speed it reaches (the bound over that time; 1 would mean the lab runs at the
+bound), and the FLOP ratio: the counted matrix FLOP per second of the whole
+step, over NumPy's rate. The bound leaves out all element-wise arithmetic
+(biases, relu, softmax, the loss, the optimizer's own), the reductions,
+gathering each batch, and the memory traffic of the matrix products themselves,
+so a complete count could only make it longer; a step can beat it only by
+running its matrix products faster than NumPy's large one, its traffic faster
+than the copy, by overlapping the two, or by never storing the gradient.
 
 A second figure, the own-shapes time, takes the lab's own matrix products
 instead of the large one: NumPy computes every product of a timed epoch, each

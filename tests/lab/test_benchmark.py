@@ -417,6 +417,16 @@ def test_the_optimizers_arrays_hold_fewer_bytes_than_a_step_moves(momentum):
     assert held < optimizer_bytes(model, optimizer)
 
 
+def test_plain_model_fit_runs_without_xla_on_a_cpu_only_machine():
+    """Keras's jit_compile="auto" turns XLA off when TensorFlow sees only CPUs,
+    as the benchmark's model.fit row is compiled (its default)."""
+    if any(d.device_type != "CPU" for d in tf.config.list_physical_devices()):
+        pytest.skip("this machine has an accelerator")
+    model = build_model()
+    model.compile(optimizer=rmsprop(model, 0.9), loss="sparse_categorical_crossentropy")
+    assert model.jit_compile is False
+
+
 def test_the_lab_epoch_counts_its_validation_share():
     """The lab's step: its epoch's FLOP (validation included) over its steps."""
     model = build_model()
