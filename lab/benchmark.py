@@ -226,10 +226,7 @@ def numpy_products_seconds(products, repeats: int = 3) -> float:
 
 def epoch_flops(trainer) -> int:
     """What one timed epoch of the lab computes: training, then validation."""
-    validation_size = int(trainer.val_images.shape[0])
-    return trainer.train_size * training_flops_per_sample(
-        trainer.model
-    ) + validation_size * forward_flops_per_sample(trainer.model)
+    return products_flops(epoch_products(trainer))
 
 
 # --- what the machine can do, measured -------------------------------------------
@@ -686,30 +683,31 @@ def write_table(path, args, rows, machine, batch, own_words) -> None:
             f"| {m.step_ms:.3f} | {m.bound_ms:.3f} | {m.share:.2f} |"
         )
     wide = args.wide is not None
-    validation = "for the lab and the wide networks" if wide else "for the lab"
+    rounds = f"{args.rounds} round" + ("s" if args.rounds > 1 else "")
+    run = f"learning rate {LEARNING_RATE:g}, momentum {MOMENTUM}, seed 0"
+    step = f"an epoch's training samples over its steps, batches of at most {batch}"
+    validation = "for the lab, with the share of the validation pass"
+    if wide:
+        run += "; the wide networks' samples count each digit once per network"
+        step += ", for all the networks of a wide network at once"
+        validation = validation.replace("the lab", "the lab and the wide networks")
+    if not args.no_reference:
+        validation += "; plain model.fit has none"
     caption = (
-        f"Each workload's best time over {args.rounds} round"
-        + "s" * (args.rounds > 1)
-        + f" of `{args.command}`, against the best rates measured, on "
-        f"{cpu_name()} ({usable_cores()} logical CPUs usable{load}); "
-        f"NumPy's BLAS: {blas_kernel()}; {coretype_words()}. Machine: float32 "
-        f"matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} matrices: "
-        f"{matmul:.0f} GFLOP/s; {copies}. The lab's run: learning rate "
-        f"{LEARNING_RATE:g}, momentum {MOMENTUM}, seed 0"
-        + ("; the wide networks' samples count each digit once per network" * wide)
-        + ". The bound is matrix FLOP / matmul rate + least optimizer bytes / copy "
-        "bandwidth, per step (an epoch's training samples over its steps, batches "
-        f"of at most {batch}"
-        + (", for all the networks of a wide network at once" * wide)
-        + f"; {validation}, with the share of the validation pass"
-        + ("; plain model.fit has none" * (not args.no_reference))
-        + ")."
-        + (
-            " Shares of bounds with different copies are not comparable: compare "
-            "samples/s." * wide
-        )
-        + f" Best of the rounds, {own_words}."
+        f"Each workload's best time over {rounds} of `{args.command}`, against the "
+        f"best rates measured, on {cpu_name()} ({usable_cores()} logical CPUs "
+        f"usable{load}); NumPy's BLAS: {blas_kernel()}; {coretype_words()}. "
+        f"Machine: float32 matrix product of two {MATMUL_SIZE} × {MATMUL_SIZE} "
+        f"matrices: {matmul:.0f} GFLOP/s; {copies}. The lab's run: {run}. The "
+        "bound is matrix FLOP / matmul rate + least optimizer bytes / copy "
+        f"bandwidth, per step ({step}; {validation})."
     )
+    if wide:
+        caption += (
+            " Shares of bounds with different copies are not comparable: compare "
+            "samples/s."
+        )
+    caption += f" Best of the rounds, {own_words}."
     write_atomically(path, "\n".join(table) + "\n\n" + caption + "\n")
 
 

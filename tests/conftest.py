@@ -6,7 +6,6 @@ page's browser visit, or the lab's tiny sweep form one group that one process
 runs (``pytest_xdist_make_scheduler``), so that it is built once.
 """
 
-import fcntl
 import functools
 import os
 import re
@@ -20,6 +19,7 @@ import pytest
 
 from tests.helpers.book import nav_pages, page_id
 from tests.helpers.browser_report import ROWS_FOLDER, write_report
+from tests.helpers.run_shared import locked_run_folder
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -60,12 +60,7 @@ def shared_build(tmp_path_factory, name: str, offline: bool = False) -> Path:
     the site there under a file lock; the others wait for it and use it (a
     failed build fails them too, with its message, without building again).
     """
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent / f"{name}-{run}" if run else base / f"shared-{name}"
-    shared.mkdir(parents=True, exist_ok=True)
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locked_run_folder(tmp_path_factory, f"shared-{name}") as shared:
         built, failed = shared / "built", shared / "failed"
         if failed.is_file():
             pytest.fail(failed.read_text())

@@ -9,7 +9,6 @@ downloaded notebooks do from the hosted site.
 """
 
 import atexit
-import fcntl
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from tests.helpers.book import REPOSITORY
+from tests.helpers.run_shared import locked_run_folder
 from tests.helpers.server import serve
 
 SAMPLE_REPOSITORY = "https://github.com/example-org/tensors-to-gradients"
@@ -67,12 +67,7 @@ def hosted_book(tmp_path_factory) -> HostedBook:
     others find its address in the run's shared folder.
     """
     if "book" not in _hosted:
-        run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-        base = tmp_path_factory.getbasetemp()
-        shared = base.parent / f"hosted-book-{run}" if run else base / "hosted-book"
-        shared.mkdir(parents=True, exist_ok=True)
-        with open(shared / "lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with locked_run_folder(tmp_path_factory, "hosted-book") as shared:
             record = shared / "book.json"
             if not record.is_file():
                 book = _serve_and_build(shared)

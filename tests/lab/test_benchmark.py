@@ -136,12 +136,21 @@ def test_a_steps_products_are_its_flop_count(make, rows):
 
 def test_an_epochs_products_are_what_its_time_covers():
     """Full batches, the smaller last one and the validation pass: the FLOP of
-    the products NumPy is timed on are epoch_flops, which the bound counts."""
+    the products NumPy is timed on, which the bound counts (epoch_flops), are
+    each training sample's count and each validation sample's."""
     trainer = make_trainer(split_data(TINY()))
     products = epoch_products(trainer)
     assert trainer.train_size % trainer.batch_size  # there is a smaller last batch
-    assert products_flops(products) == epoch_flops(trainer)
     validation = int(trainer.val_images.shape[0])
+    model = trainer.model
+    assert (
+        products_flops(products)
+        == epoch_flops(trainer)
+        == (
+            trainer.train_size * training_flops_per_sample(model)
+            + validation * forward_flops_per_sample(model)
+        )
+    )
     assert [left[0] for left, _ in products[-2:]] == [validation, validation]
 
 
@@ -301,8 +310,7 @@ def test_the_command_line_measures_for_real(monkeypatch, capsys):
         per_second,
     ) = numbers(printed["lab training"])
     assert bound == pytest.approx(matrix + optimizer, abs=0.002)
-    train = benchmark.split_data(TINY()).sizes()["train"]
-    per_step = train / steps_per_epoch(train, 128)  # training samples in a step
+    _, per_step = tiny_step(build_model())  # training samples in a step
     assert per_second * step / 1e3 == pytest.approx(per_step, rel=0.01)
     assert share == pytest.approx(bound / step, abs=0.01)
     assert rounds == 1 and median == share  # one round: its share is the best
