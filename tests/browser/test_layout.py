@@ -9,8 +9,10 @@ measured (js/layout.js). At both widths:
 - no code block scrolls sideways at 1366 px: its lines fit the text column
   (80 characters of code at the top level), and an output too long for it
   wraps, its continued lines indented; on a phone, code scrolls;
-- a display equation or table wider than the column scrolls in a box of its
-  own, never the page, and a wide table keeps its first column in view;
+- every display equation fits the column, long ones broken into lines, so a
+  reader on a phone never swipes a formula to read its end;
+- a table wider than the column scrolls in a box of its own, never the page,
+  and keeps its first column in view;
 - every figure's smallest text is at least 10 CSS px as shown at 390 px
   (js/figure_labels.js: SVG font size × the transforms' scale × shown width /
   viewBox width). Every figure is drawn to read at a phone's width (stacked
@@ -67,6 +69,17 @@ def test_nothing_wider_than_the_page(measured, nav_page, width):
     )
     hidden = hidden_boxes(measured)
     assert hidden == [], f"{nav_page} at {measured['view']} px:\n" + "\n".join(hidden)
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_every_equation_fits_the_column(measured, nav_page, width):
+    measured = measured[width]
+    wide = [
+        f"{box['name']}: {box['content']} px wide in {box['room']} px"
+        for box in measured["boxes"]
+        if box["kind"] == "equation"
+    ]
+    assert wide == [], f"{nav_page} at {measured['view']} px:\n" + "\n".join(wide)
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
