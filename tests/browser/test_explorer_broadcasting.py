@@ -207,7 +207,8 @@ def test_numpy_names_the_arguments_that_clash_not_the_axis():
 
 def first_clash_of(shapes):
     """On the leftmost axis that clashes: the first shape whose size there is
-    not 1, and the first whose size differs from it (the page's sentence)."""
+    not 1, and the first later one whose size there is neither 1 nor that size
+    (the page's sentence)."""
     rank = max(len(s) for s in shapes)
     padded = [[1] * (rank - len(s)) + list(s) for s in shapes]
     for axis in range(rank):

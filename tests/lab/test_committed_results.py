@@ -13,6 +13,7 @@ import re
 import shutil
 import statistics
 
+import matplotlib.pyplot as plt
 import pytest
 
 from lab.config import QUICK, REPOSITORY, RESULTS_DIR, Experiment
@@ -26,6 +27,7 @@ from lab.report import (
     compare,
     different,
     effective_step_fit,
+    heatmap_figure,
     holm,
     load_results,
     same_step_pairs,
@@ -206,7 +208,7 @@ def test_the_standard_error_example_uses_the_selected_configuration(results):
     on_page("20 configurations allows 190 pairs")
 
 
-def test_training_breaks_down_at_the_top_right(results):
+def test_training_breaks_down_at_the_tables_bottom_right(results):
     rates = results.experiment.learning_rates
     high = [results.configuration(lr, 0.99) for lr in rates]
     accuracies = [points(c) for c in high]
@@ -215,6 +217,18 @@ def test_training_breaks_down_at_the_top_right(results):
     on_page(f"from {accuracies[0]:.2f} % at 1e-4 to {accuracies[-1]:.2f} % at 0.01")
     worst = high[-1]
     assert worst is min(results.grid.values(), key=lambda c: c.mean(VALIDATION))
+    # "the bottom right of the tables (the top right of the heatmap)"
+    table = (RESULTS_DIR / "validation-accuracy.md").read_text()
+    assert table.splitlines()[0].rstrip(" |").endswith("momentum 0.99")
+    last_row = table.split("\n\n")[0].splitlines()[-1]
+    name, *cells = [cell.strip(" *") for cell in last_row.strip("|").split("|")]
+    assert name == "0.01" and cells[-1].startswith(f"{accuracies[-1]:.2f} ±")
+    figure = heatmap_figure(results)
+    image = figure.axes[0].images[0]
+    assert image.origin == "lower"  # row 0 (η = 1e-4) at the bottom
+    assert image.get_array()[-1, -1] == image.get_array().min()
+    plt.close(figure)
+    on_page("the bottom right of the tables (the top right of the heatmap)")
     loss = worst.mean("train_loss")
     assert loss < GUESSING_LOSS and loss > 0.9 * GUESSING_LOSS  # "close to ln 10"
     on_page("There the mean final training loss\n(the mean over the last epoch's")

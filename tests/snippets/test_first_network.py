@@ -449,13 +449,14 @@ def test_the_page_says_how_long_a_full_run_took_and_on_what():
     # less than the wall-clock time on every run: under one core busy on average
     assert all(run["processor_seconds"] < run["seconds"] for run in runs)
     # ... partly because of other programs: more tasks wanted a core than there
-    # were cores, both when the runs began and when they ended
-    assert all(load > machine["cores"] for load in loads)
+    # were cores before the first run (the value at the end counts the runs too)
+    assert loads[0] > machine["cores"]
     assert (
         "On every run it is less than the wall-clock time: on average the run kept "
         "less than one of the two cores busy, partly because other programs held "
-        f"them (the load average was above {machine['cores']} when the runs began "
-        "and when they ended)" in text
+        f"them (the load average was already above {machine['cores']} before the "
+        "first run began; the value at the end also counts the runs' own threads)"
+        in text
     )
     # the script measures what the table says: fit, wall-clock and processor
     source = inspect.getsource(seeded_runs.train_first_network)

@@ -11,6 +11,7 @@ the snippets the page shows:
 - snippets/gradient_descent/batch_sizes.py
 """
 
+import inspect
 import itertools
 import re
 from pathlib import Path
@@ -338,6 +339,15 @@ def test_the_arrows_are_the_negative_gradients_of_the_function_drawn():
     np.testing.assert_allclose(v, -scale * grad_y, atol=1e-6)
     assert "gradient-arrows.svg" in PAGE.read_text()
     assert f"scaled by {scale:g}" in PAGE.read_text()
+    # the red arrow: minus the gradient at POINT, drawn at the same scale
+    gradient = gradient_arrows.surface_gradient(*gradient_arrows.POINT)
+    assert gradient_arrows.POINT == (2, 1) and tuple(gradient) == (4, 6)
+    source = inspect.getsource(gradient_arrows.main)
+    assert source.count("-ARROW_SCALE * grad_x") == 1
+    assert (
+        "A red arrow at the point (2, 1), drawn at the same scale, shows minus the "
+        "gradient there, (-4, -6)" in PAGE.read_text()
+    )
 
 
 def _worst_crossing_angle_off_90_degrees():
@@ -625,7 +635,9 @@ def test_the_momentum_run_passes_the_bump_overshoots_and_settles():
     global_minimum, bump, _ = two_minima.critical_points()
     runs = two_minima.runs()
     momentum = runs["momentum 0.9 from x = 2"]
+    assert momentum[0] > bump and momentum.min() < bump  # rolls over the bump
     assert momentum.min() < global_minimum - 0.1  # overshoots past the minimum
+    assert f"{momentum.min():.1f}" == "-1.7"  # "to about x = -1.7"
     crossings = np.sum(np.diff(np.sign(momentum - global_minimum)) != 0)
     assert crossings >= 3  # oscillates around it
     assert momentum[-1] == pytest.approx(global_minimum, abs=1e-3)
