@@ -1124,6 +1124,32 @@ def test_softmax_gives_positive_probabilities_that_sum_to_1():
     )
 
 
+def test_relu_acts_on_each_entry_and_softmax_on_a_whole_row():
+    """'either to every entry separately, as relu below is, or to each row as a
+    whole, as softmax below is'; and tf.nn.softmax converts a list or an array."""
+    import tensorflow as tf
+
+    scores = np.array([[2.0, -1.0, 0.5]], dtype="float32")
+    changed = scores.copy()
+    changed[0, 0] = 3.0  # one entry changed
+    relu = [tf.nn.relu(s).numpy() for s in (scores, changed)]
+    softmax = [tf.nn.softmax(s).numpy() for s in (scores, changed)]
+    assert (relu[0] != relu[1]).tolist() == [[True, False, False]]
+    assert (softmax[0] != softmax[1]).all()  # every output of the row moved
+    for plain in ([2.0, 1.0, 0.1], np.array([2.0, 1.0, 0.1])):
+        np.testing.assert_allclose(
+            tf.nn.softmax(plain).numpy(),
+            tf.nn.softmax(tf.constant([2.0, 1.0, 0.1])).numpy(),
+            rtol=1e-6,
+        )
+    text = squeezed_page()
+    assert (
+        "either to every entry separately, as relu below is, or to each row as a "
+        "whole, as softmax below is" in text
+    )
+    assert "(or converts a list or a NumPy array into one)" in text
+
+
 def test_softmax_keeps_the_order_in_exact_arithmetic_but_rounding_can_tie():
     import tensorflow as tf
 
@@ -1207,6 +1233,12 @@ def test_keras_clips_only_probabilities_handed_as_plain_numbers():
     clipped = keras.losses.sparse_categorical_crossentropy(y, probabilities).numpy()
     assert clipped == pytest.approx(-math.log(epsilon), rel=1e-6)
     assert (clipped < 16.2).all()
+    # "and divides each row by its sum": a row of 0.1s adding up to 0.3 gives
+    # -log(0.1 / 0.3) = log 3, not -log 0.1
+    thirds = keras.losses.sparse_categorical_crossentropy(
+        np.array([0]), np.array([[0.1, 0.1, 0.1]])
+    )
+    assert float(thirds[0]) == pytest.approx(math.log(3), rel=1e-6)
     # 10 classes, p_y = 0: about 16.1, a hair above -log 1e-7 (renormalised)
     ten = np.eye(10, dtype="float32")[[1]]
     at_most = float(keras.losses.sparse_categorical_crossentropy(np.array([0]), ten)[0])
@@ -1229,8 +1261,9 @@ def test_keras_clips_only_probabilities_handed_as_plain_numbers():
     assert (
         "When a loss function is handed probabilities as plain numbers, such as a "
         "NumPy array, as in the block further below, or what `predict` returns, it "
-        "first clips them to between $10^{-7}$ and $1 - 10^{-7}$, so an image's loss "
-        "is at most about $-\\log 10^{-7} \\approx 16.1$" in text
+        "first clips them to between $10^{-7}$ and $1 - 10^{-7}$ (and divides each "
+        "row by its sum, which barely changes probabilities that add up to 1), so an "
+        "image's loss is at most about $-\\log 10^{-7} \\approx 16.1$" in text
     )
 
 
