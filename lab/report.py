@@ -740,7 +740,12 @@ def sweep_summary(results: Results) -> str:
     total = metadata["total_seconds"]
     minutes, seconds = divmod(round(total), 60)
     took = f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-    rest = total - metadata["run_seconds"] - metadata["test_seconds"]
+    # whole seconds that add up to the total shown
+    run_seconds, test_seconds = (
+        round(metadata["run_seconds"]),
+        round(metadata["test_seconds"]),
+    )
+    rest = round(total) - run_seconds - test_seconds
     rows = [
         (
             "runs",
@@ -758,10 +763,10 @@ def sweep_summary(results: Results) -> str:
             "sweep time",
             f"{took} in {len(sessions)} session"
             f"{'s' if len(sessions) > 1 else ''}: the runs' epochs "
-            f"{metadata['run_seconds']:.0f} s, testing the selected configuration "
-            f"{metadata['test_seconds']:.0f} s, the rest (importing TensorFlow, "
+            f"{run_seconds} s, testing the selected configuration "
+            f"{test_seconds} s, the rest (importing TensorFlow, "
             "building and compiling the network, each run's work outside its timed "
-            f"epochs, writing the results files) {rest:.0f} s; "
+            f"epochs, writing the results files) {rest} s; "
             "loading the data and writing the tables and figures are not timed",
         ),
         ("machine" if len(machines) == 1 else "machines", "; ".join(machines)),

@@ -422,6 +422,13 @@ def test_each_chapter_has_what_you_will_learn_a_summary_and_folding_exercises(pa
     assert "What you will learn" in text
     titles = headings(page)
     assert "summary" in titles and "exercises" in titles
+    # "ends with a summary and exercises ... (the lab adds two appendices after them)"
+    after = titles[titles.index("exercises") + 1 :]
+    assert titles[titles.index("exercises") - 1] == "summary"
+    if page == "lab":
+        assert [t.split(":")[0] for t in after] == ["appendix a", "appendix b"]
+    else:
+        assert after == []
     exercises = text[text.index("## Exercises") :]
     assert '??? success "Solution"' in exercises
     assert is_chapter(f"{page}.md", text)  # so it is offered as a notebook

@@ -649,6 +649,13 @@ def test_the_sweep_summary_names_every_machine(results):
     assert "writing the tables and figures are not timed" in text
     # the session's clock starts before TensorFlow is imported (environment())
     assert "the rest (importing TensorFlow, building and compiling the network" in text
+    # the parts, in whole seconds, add up to the total shown
+    took, parts = re.search(
+        r"\| sweep time \| (.+?) in \d+ session.*?: (.+?);", text
+    ).groups()
+    minutes, seconds = re.fullmatch(r"(?:(\d+) min )?(\d+) s", took).groups()
+    shown = [int(s) for s in re.findall(r"(\d+) s\b", parts)]
+    assert len(shown) == 3 and sum(shown) == 60 * int(minutes or 0) + int(seconds)
     on_page('"How the sweep ran" lists every machine and software version')
 
 
