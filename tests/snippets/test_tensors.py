@@ -212,13 +212,13 @@ def test_the_comma_makes_a_tuple_except_the_empty_tuple():
 
 
 def test_the_format_codes_write_what_the_note_says():
-    name, n, size, kept, as_uint8 = "stack", 7, 3000, 0.9673, 32.958
+    name, n, size, kept, as_float32 = "stack", 7, 3000, 0.9673, 32.958
     assert f"{name:6}" == "stack "  # text padded on the right, so it sits left
     assert f"{n:2}" == " 7"  # a number sits on the right
     assert f"{6272000:,}" == "6,272,000"
     assert f"{size:>11,}" == "      3,000" and len(f"{size:>11,}") == 11
     assert f"{kept:.1%}" == "96.7%"
-    assert f"{as_uint8:6.2f}" == " 32.96" and len(f"{as_uint8:6.2f}") == 6
+    assert f"{as_float32:6.2f}" == " 32.96" and len(f"{as_float32:6.2f}") == 6
     # each code the note names is used by a block of the page
     blocks = "".join(re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S))
     for code in (
@@ -227,7 +227,7 @@ def test_the_format_codes_write_what_the_note_says():
         "{x_train.size:,}",
         "{size:>11,}",
         "{kept:.1%}",
-        "{as_uint8:6.2f}",
+        "{as_float32:6.2f}",
     ):
         assert code in blocks, code
 
