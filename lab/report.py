@@ -723,7 +723,7 @@ def sweep_summary(results: Results) -> str:
     # every machine and software the sessions (or merged shards) ran on
     machines = list(
         dict.fromkeys(
-            f"{s['environment']['cpu']}, {s['environment']['cpu_count']} cores"
+            f"{s['environment']['cpu']}, {s['environment']['cpu_count']} logical CPUs"
             for s in sessions
         )
     )
@@ -763,7 +763,8 @@ def sweep_summary(results: Results) -> str:
             "sweep time",
             f"{took} in {len(sessions)} session"
             f"{'s' if len(sessions) > 1 else ''}: the runs' epochs "
-            f"{run_seconds} s, testing the selected configuration "
+            f"{run_seconds} s, retraining the selected configuration and measuring "
+            f"it on the test set "
             f"{test_seconds} s, the rest (importing TensorFlow, "
             "building and compiling the network, each run's work outside its timed "
             f"epochs, writing the results files) {rest} s; "

@@ -645,7 +645,7 @@ def test_the_sweep_summary_names_every_machine(results):
     text = sweep_summary(
         type(results)(results.experiment, metadata, None, results.grid)
     )
-    assert "| machines | AMD EPYC, 2 cores; Other CPU, 8 cores |" in text
+    assert "| machines | AMD EPYC, 2 logical CPUs; Other CPU, 8 logical CPUs |" in text
     assert "writing the tables and figures are not timed" in text
     # the session's clock starts before TensorFlow is imported (environment())
     assert "the rest (importing TensorFlow, building and compiling the network" in text
