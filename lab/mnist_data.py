@@ -122,6 +122,7 @@ def _checked(arrays, origin: str):
         if (
             images.ndim != 3
             or images.shape[1:] != (28, 28)
+            or labels.ndim != 1
             or len(images) != len(labels)
         ):
             raise MnistDataError(
@@ -130,10 +131,12 @@ def _checked(arrays, origin: str):
             )
         if (
             images.dtype != np.uint8
+            or not np.issubdtype(labels.dtype, np.integer)
             or labels.min(initial=0) < 0
             or labels.max(initial=0) > 9
         ):
             raise MnistDataError(
-                f"MNIST data from {origin} is not uint8 images with labels 0-9"
+                f"MNIST data from {origin} is not uint8 images with whole-number "
+                "labels 0-9"
             )
     return (x_train, y_train.astype(np.uint8)), (x_test, y_test.astype(np.uint8))

