@@ -8,7 +8,10 @@ stretched copy, which operations broadcast, and where TensorFlow differs.
 The page includes the `property` section of tests/snippets/test_broadcasting.py.
 """
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -875,8 +878,10 @@ def test_tensorflow_python_numbers_complex_tensors_and_silent_wrap_around(capfd)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         wrapped = tf.constant([1, 2, 3], tf.uint8) + 300
+        signed = tf.constant([1, 2, 3], tf.int8) + 300  # "an int8 tensor ... too"
         below = tf.constant([1, 2, 3], tf.uint8) + (-1)
     assert wrapped.dtype == tf.uint8 and wrapped.numpy().tolist() == [45, 46, 47]
+    assert signed.dtype == tf.int8 and signed.numpy().tolist() == [45, 46, 47]
     assert 300 - 256 == 44
     # "plus −1 adds 255": 1 + 255 wraps to 0
     assert below.dtype == tf.uint8 and below.numpy().tolist() == [0, 1, 2]
@@ -1029,6 +1034,12 @@ def test_tensorflow_matmul_broadcasts_its_batch_axes_as_numpy_does(batches, pair
     assert "do on the shapes tested, with up to three batch axes." in page
 
 
+UINT64_MINUS_ONE = """
+import tensorflow as tf
+print("uint64 result", (tf.constant([5], tf.uint64) + (-1)).numpy())
+"""
+
+
 def test_tensorflow_converts_python_ints_that_fit_in_int64():
     """#3: -2**63 to 2**63 - 1 is converted for every signed integer and float
     dtype and for uint8, uint16 and uint32 (a negative int wrapping around); the
@@ -1036,13 +1047,24 @@ def test_tensorflow_converts_python_ints_that_fit_in_int64():
     the old lower bound, 0, left out the negative ints, converted too."""
     tf = pytest.importorskip("tensorflow")
     named = [tf.int8, tf.int16, tf.int32, tf.int64, tf.float16, tf.float32]
-    named += [tf.float64, tf.uint8, tf.uint16, tf.uint32]
-    for dtype in named:  # uint64 is not named: a negative int aborts TensorFlow
+    named += [tf.float64, tf.uint8, tf.uint16, tf.uint32, tf.uint64]
+    for dtype in named:
         for number in (-(2**63), -(2**40), -1, 0, 1, 300, 2**31, 2**63 - 1):
+            if dtype == tf.uint64 and number < 0:
+                continue  # in a process of its own below: it can abort TensorFlow
             assert (tf.constant([1], dtype) + number).dtype == dtype
     for dtype in (tf.uint8, tf.uint16, tf.uint32):  # "a negative one wrapping around"
         top = dtype.max + 1
         assert (tf.constant([5], dtype) + (-7)).numpy().tolist() == [top - 2]
+    # "against uint64 TensorFlow fails instead"
+    result = subprocess.run(
+        [sys.executable, "-c", UINT64_MINUS_ONE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
+    assert result.returncode != 0 and "uint64 result" not in result.stdout
     for dtype in (tf.int32, tf.int64, tf.uint8):
         for number in (2**63, -(2**63) - 1):
             with pytest.raises(ValueError, match="out-of-range integer"):
