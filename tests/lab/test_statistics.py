@@ -185,9 +185,9 @@ def test_holm_passes_the_smallest_p_values_while_each_beats_its_share():
     assert holm([]) == []
 
 
-def test_truly_equal_pairs_of_five_seeds_pass_between_4_and_6_percent_of_the_time():
+def test_truly_equal_pairs_of_five_seeds_pass_between_4_and_5_percent_of_the_time():
     """'of pairs that are truly equal, about one in twenty passes it by luck
-    (with 5 seeds, between about 4 % and 6 % of them, depending on how the two
+    (with 5 seeds, between about 4 % and 5 % of them, depending on how the two
     spreads compare)': Welch's test on normal samples of 5 with equal means."""
     import numpy as np
 
@@ -207,8 +207,8 @@ def test_truly_equal_pairs_of_five_seeds_pass_between_4_and_6_percent_of_the_tim
         )
     # the standard error of each rate is about 0.0015
     assert 0.04 <= min(rates.values()) < 0.045, rates
-    assert 0.05 < max(rates.values()) <= 0.06, rates
-    assert "with 5 seeds, between about 4 % and 6 % of them" in PROSE
+    assert 0.05 < max(rates.values()) < 0.055, rates  # rounds to 5 %
+    assert "with 5 seeds, between about 4 % and 5 % of them" in PROSE
 
 
 def test_seven_equal_pairs_give_at_least_one_pass_about_30_percent_of_the_time():

@@ -41,6 +41,7 @@ any_shape = st.lists(
 # Two shapes that do broadcast together, drawn with their result shape.
 compatible_pair = mutually_broadcastable_shapes(
     num_shapes=2,
+    max_dims=4,  # ranks 0 to 4, as any_shape (the default would stop at 2)
     min_side=0,
     max_side=3,
 )
@@ -355,6 +356,42 @@ def test_a_broadcast_view_has_stride_zero_is_read_only_and_shares_each_entry():
     assert "readonly view on the original array" in " ".join(
         np.broadcast_to.__doc__.split()
     )
+
+
+def test_tracemalloc_sees_numpy_arrays_but_not_tensorflow_tensors():
+    """'measures the memory a piece of code allocates through Python's
+    allocator, which is where NumPy takes its arrays from (TensorFlow's memory
+    it does not see)'."""
+    import tracemalloc
+
+    tf = pytest.importorskip("tensorflow")
+    tf.zeros(1)  # TensorFlow's own start-up allocations before measuring
+    sizes = {}
+    for name, make in (
+        ("numpy", lambda: np.ones((1000, 1000), np.float32)),
+        ("tensorflow", lambda: tf.ones((1000, 1000), tf.float32)),
+    ):
+        tracemalloc.start()
+        made = make()
+        sizes[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del made
+    assert sizes["numpy"] >= 4_000_000  # the 4 MB array is seen
+    assert sizes["tensorflow"] < 400_000  # a 4 MB tensor is not
+    page = " ".join(PAGE.read_text().split())
+    assert "(TensorFlow's memory it does not see)" in page
+
+
+def test_the_compatible_pairs_drawn_have_ranks_0_to_4_and_sizes_0_to_3():
+    """'here also of rank 0 to 4 with sizes 0 to 3'"""
+    from tests.helpers.explorers import draw
+
+    drawn = draw(compatible_pair, 300)
+    shapes = [shape for pair in drawn for shape in pair.input_shapes]
+    assert {len(shape) for shape in shapes} == {0, 1, 2, 3, 4}
+    assert {size for shape in shapes for size in shape} == {0, 1, 2, 3}
+    page = " ".join(PAGE.read_text().split())
+    assert "here also of rank 0 to 4 with sizes 0 to 3" in page
 
 
 @pytest.mark.parametrize("y_dtype", [np.float64, np.int64])
@@ -1064,7 +1101,9 @@ def test_tensorflow_converts_python_ints_that_fit_in_int64():
         timeout=300,
         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
+    # "raises an internal SystemError, or even stops Python"
     assert result.returncode != 0 and "uint64 result" not in result.stdout
+    assert "SystemError" in result.stderr or result.returncode < 0
     for dtype in (tf.int32, tf.int64, tf.uint8):
         for number in (2**63, -(2**63) - 1):
             with pytest.raises(ValueError, match="out-of-range integer"):

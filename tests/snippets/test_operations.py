@@ -1062,6 +1062,7 @@ def test_the_matrix_product_distributes_over_addition_and_is_associative(shape, 
     W1, W2 = rng.standard_normal((b, c)), rng.standard_normal((a, b))
     u, v = rng.standard_normal((2, c))
     assert np.allclose(W1 @ (u + v), W1 @ u + W1 @ v)
+    assert np.allclose(W1 @ (0.5 * v), 0.5 * (W1 @ v))  # a number comes out
     assert np.allclose(W2 @ (W1 @ u), (W2 @ W1) @ u)
     # and on the page's whole numbers, exactly
     W1, b1 = np.array([[1, 2], [0, 1]]), np.array([1, 0])

@@ -219,6 +219,8 @@ def test_the_format_codes_write_what_the_note_says():
     assert f"{size:>11,}" == "      3,000" and len(f"{size:>11,}") == 11
     assert f"{kept:.1%}" == "96.7%"
     assert f"{as_float32:6.2f}" == " 32.96" and len(f"{as_float32:6.2f}") == 6
+    # "at least": a longer value takes more room
+    assert len(f"{1234.5678:6.2f}") == 7 and len(f"{'a longer name':6}") == 13
     # each code the note names is used by a block of the page
     blocks = "".join(re.findall(r"```python\n(.*?)```", PAGE.read_text(), re.S))
     for code in (
