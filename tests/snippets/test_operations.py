@@ -1040,6 +1040,15 @@ def test_numpys_cos_of_90_degrees_is_about_6e_minus_17_not_0():
     value = np.cos(np.radians(90))
     assert value != 0 and 5e-17 < value < 7e-17
     assert np.round(value, 6) == 0
+    # "pi/2 has no exact float64, so np.radians(90) is a hair below 90°": the
+    # cosine is right for the angle stored, pi/2 minus it, to float64 precision
+    from fractions import Fraction
+
+    stored = Fraction(float(np.radians(90)))
+    half_pi = Fraction(
+        "1.5707963267948966192313216916397514420985846996875529104874722961"
+    )
+    assert half_pi - stored > 0 and float(half_pi - stored) == value
 
 
 @settings(max_examples=50, deadline=None)
