@@ -304,3 +304,27 @@ def test_a_keras_network_error_gives_its_innermost_reason_on_one_line():
     reason = mnist_full.short_reason(long)
     assert "\n" not in reason and len(reason) <= 122 and reason.endswith(" …")
     assert mnist_full.short_reason(KeyError()) == "KeyError"
+
+
+def test_the_cache_is_mnist_full_dir_else_under_xdg_cache_home_else_under_home(
+    tmp_path, monkeypatch
+):
+    """The place first-network.md gives for the book's own cache."""
+    monkeypatch.setenv("MNIST_FULL_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert mnist_full.cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("MNIST_FULL_DIR")
+    assert mnist_full.cache_dir() == tmp_path / "xdg" / "tensors-to-gradients" / (
+        "mnist-full"
+    )
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert mnist_full.cache_dir() == (
+        tmp_path / "home" / ".cache" / "tensors-to-gradients" / "mnist-full"
+    )
+    page = " ".join((REPOSITORY / "docs" / "first-network.md").read_text().split())
+    assert (
+        "(the folder the environment variable `MNIST_FULL_DIR` names, if it is set; "
+        "otherwise `tensors-to-gradients/mnist-full` inside the folder "
+        "`XDG_CACHE_HOME` names, or inside `~/.cache` if that is not set either)"
+    ) in page

@@ -1264,8 +1264,8 @@ def test_keras_clips_only_probabilities_handed_as_plain_numbers():
         "NumPy array, as in the block further below, or what `predict` returns, it "
         "clips them to between $10^{-7}$ and $1 - 10^{-7}$ and divides each row by its "
         "sum (in one order or the other, depending on the loss; the division barely "
-        "changes probabilities that add up to 1), so an image's loss is at most about "
-        "$-\\log 10^{-7} \\approx 16.1$" in text
+        "changes probabilities that add up to 1), so for such probabilities an image's "
+        "loss is at most about $-\\log 10^{-7} \\approx 16.1$" in text
     )
 
 
