@@ -51,13 +51,7 @@ def split_data(experiment: Experiment) -> Split:
 
     Raises MnistDataError (a data source that cannot be loaded) or SweepError.
     """
-    (images, labels), test = load_mnist(experiment.data)
-    for name, array in (("training", labels), ("test", test[1])):
-        if array.ndim != 1:
-            raise SweepError(
-                f"the {name} labels of {experiment.data!r} have shape {array.shape}: "
-                "expected one label per digit, shape (n,)"
-            )
+    (images, labels), test = load_mnist(experiment.data)  # checks the shapes
     if experiment.validation_size >= len(labels):
         raise SweepError(
             f"validation size {experiment.validation_size} leaves no training digits "

@@ -119,10 +119,14 @@ def _checked(arrays, origin: str):
         (x_train, y_train, "train"),
         (x_test, y_test, "test"),
     ):
+        if labels.ndim != 1:
+            raise MnistDataError(
+                f"MNIST data from {origin} has {split} labels of shape "
+                f"{labels.shape}: expected one label per digit, shape (n,)"
+            )
         if (
             images.ndim != 3
             or images.shape[1:] != (28, 28)
-            or labels.ndim != 1
             or len(images) != len(labels)
         ):
             raise MnistDataError(

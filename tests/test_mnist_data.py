@@ -141,7 +141,8 @@ def test_npz_with_the_wrong_shapes(tmp_path):
 
 def test_npz_with_labels_in_a_column(tmp_path):
     write_keras_npz(tmp_path / "mnist.npz", y_train=np.zeros((12, 1), np.uint8))
-    assert "labels of shape (12, 1): expected" in one_line_error(tmp_path / "mnist.npz")
+    message = one_line_error(tmp_path / "mnist.npz")
+    assert "train labels of shape (12, 1): expected one label per digit" in message
 
 
 def test_npz_with_fractional_labels(tmp_path):
