@@ -767,7 +767,8 @@ def sweep_summary(results: Results) -> str:
             f"it on the test set "
             f"{test_seconds} s, the rest (importing TensorFlow, "
             "building and compiling the network, each run's work outside its timed "
-            f"epochs, writing the results files) {rest} s; "
+            f"epochs, writing the results files) {rest} s, each part rounded so that "
+            "they add up to the total; "
             "loading the data and writing the tables and figures are not timed",
         ),
         ("machine" if len(machines) == 1 else "machines", "; ".join(machines)),

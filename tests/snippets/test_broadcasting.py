@@ -399,6 +399,30 @@ def test_the_compatible_pairs_drawn_have_ranks_0_to_4_and_sizes_0_to_3():
     assert "here also of rank 0 to 4 with sizes 0 to 3" in page
 
 
+def test_an_in_place_update_from_its_own_row_copies_first():
+    """'One exception: ... NumPy first copies ... as much as the whole result
+    ... `x += x[0].copy()` avoids it.'"""
+    import tracemalloc
+
+    peaks = {}
+    for name, other in (("own row", lambda x: x[0]), ("copy", lambda x: None)):
+        x = np.arange(2_000_000, dtype=np.float64).reshape(2000, 1000)
+        expected = x + x[0]
+        row = x[0].copy()
+        tracemalloc.start()
+        if name == "own row":
+            x += other(x)
+        else:
+            x += row
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert np.array_equal(x, expected)  # the same numbers either way
+    assert peaks["own row"] >= x.nbytes  # as much as the whole result
+    assert peaks["copy"] < x.nbytes / 100
+    page = " ".join(PAGE.read_text().split())
+    assert "`x += x[0].copy()` avoids it." in page
+
+
 @pytest.mark.parametrize("y_dtype", [np.float64, np.int64])
 def test_an_operation_allocates_its_result_but_no_stretched_copy(y_dtype):
     """x + y: the peak allocation is the result, not the result plus a stretched y.
@@ -595,6 +619,15 @@ def test_unknown_sizes_broadcast_statically_and_are_checked_when_run():
     with pytest.raises(tf.errors.InvalidArgumentError) as clash:
         add_five(tf.ones(3))  # the real size, 3, is checked when it runs
     assert not isinstance(clash.value, ValueError)  # "not ValueError"
+    # "(Keras 3 applies its own rule to its inputs)": None against 0 gives 0
+    import keras
+
+    batch = keras.Input(shape=(10,))
+    assert tuple(batch.shape) == (None, 10)
+    assert tuple((batch + np.zeros((0, 10))).shape) == (0, 10)
+    assert tf.broadcast_static_shape(
+        tf.TensorShape([None, 10]), tf.TensorShape([0, 10])
+    ).as_list() == [None, 10]
 
 
 def test_tensorflow_elementwise_ops_handle_at_most_five_merged_axes():

@@ -1889,3 +1889,18 @@ def test_keras_downloads_to_tmp_if_its_folder_cannot_be_written(tmp_path):
     assert "or in `/tmp/.keras/datasets` if that folder cannot be written" in (
         squeezed_page()
     )
+
+
+def test_rmsprops_other_two_defaults_are_epsilon_and_centered():
+    """'three of them printed above (the other two are `epsilon=1e-07` and
+    `centered=False`)': the string "rmsprop" gives these five settings."""
+    import keras
+
+    config = keras.optimizers.get("rmsprop").get_config()
+    assert config["learning_rate"] == pytest.approx(0.001)  # float32 inside
+    assert (config["rho"], config["momentum"]) == (0.9, 0.0)
+    assert config["epsilon"] == 1e-07 and config["centered"] is False
+    assert (
+        "three of them printed above (the other two are `epsilon=1e-07` and "
+        "`centered=False`)" in squeezed_page()
+    )

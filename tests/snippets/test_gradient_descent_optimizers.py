@@ -816,9 +816,10 @@ def test_complex_roots_lie_inside_the_stable_range_and_give_the_fastest_momentum
                 assert size == pytest.approx(np.sqrt(momentum))
             elif el < low - 1e-3 or el > high + 1e-3:
                 assert size > np.sqrt(momentum) + 1e-6
-    # at mu = 0.9 the fastest settings run from 0.003 to 3.8
+    # at mu = 0.9 the fastest settings run from about 0.003 to 3.797, just
+    # below the limit 3.8
     assert round((1 - np.sqrt(0.9)) ** 2, 3) == 0.003
-    assert round((1 + np.sqrt(0.9)) ** 2, 1) == 3.8
+    assert round((1 + np.sqrt(0.9)) ** 2, 3) == 3.797 < 2 * (1 + 0.9)
     # a larger momentum does not need a larger rate: at eta*lambda = 0.01,
     # mu = 0.9 converges as fast as at 1 + mu = 1.9 (the retracted "takes")
     assert largest_root(0.01, 0.9) == pytest.approx(largest_root(1.9, 0.9))
