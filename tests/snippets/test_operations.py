@@ -1407,6 +1407,12 @@ def test_argmax_gives_the_first_position_of_a_repeated_largest_value():
     assert tf.argmax(tf.constant(x)).numpy()[0] == 1  # the first 5, not 2
     # "its documentation promises the smallest position when values tie"
     assert "In case of identity returns the smallest index" in tf.argmax.__doc__
+    from tensorflow.python.ops import gen_math_ops  # the op under it
+
+    low_level = " ".join(gen_math_ops.arg_max.__doc__.split())
+    assert "in case of ties the identity of the return value is not guaranteed" in (
+        low_level
+    )
     assert "first occurrence" in " ".join(np.argmax.__doc__.split())
     assert np.argmax(x, axis=0)[0] == 1
     assert np.array([[9, 0], [0, 9]]).argmax() == 0  # no axis: first in reading order

@@ -217,6 +217,7 @@ def test_the_format_codes_write_what_the_note_says():
     assert f"{n:2}" == " 7"  # a number sits on the right
     assert f"{6272000:,}" == "6,272,000"
     assert f"{size:>11,}" == "      3,000" and len(f"{size:>11,}") == 11
+    assert f"{size:>11,}" == f"{size:11,}"  # '>' is the default for numbers
     assert f"{kept:.1%}" == "96.7%"
     assert f"{as_float32:6.2f}" == " 32.96" and len(f"{as_float32:6.2f}") == 6
     # "at least": a longer value takes more room
