@@ -418,6 +418,11 @@ def test_an_in_place_update_from_its_own_row_copies_first():
         tracemalloc.stop()
         assert np.array_equal(x, expected)  # the same numbers either way
     assert peaks["own row"] >= x.nbytes  # as much as the whole result
+    # only a *stretched* operand: x += x shares all its memory, copies nothing
+    tracemalloc.start()
+    x += x
+    assert tracemalloc.get_traced_memory()[1] < x.nbytes / 100
+    tracemalloc.stop()
     assert peaks["copy"] < x.nbytes / 100
     page = " ".join(PAGE.read_text().split())
     assert "`x += x[0].copy()` avoids it." in page
@@ -872,8 +877,15 @@ def test_numpy_and_tensorflow_agree_up_to_numpys_64_axes():
     static = tf.broadcast_static_shape(tf.TensorShape((1,) * 65), tf.TensorShape((1,)))
     assert len(static) == 65  # TensorFlow has no such limit here
     assert len((tf.ones((1,) * 65) + tf.ones((1,))).shape) == 65
+    # "though `np.broadcast_shapes` takes at most 32"
+    assert len(np.broadcast_shapes((1,) * 32, (2,))) == 32
+    with pytest.raises(RuntimeError, match="up to 32 dimensions"):
+        np.broadcast_shapes((1,) * 33, (2,))
     page = " ".join(PAGE.read_text().split())
-    assert "of up to 64 axes (the most a NumPy array can have)" in page
+    assert (
+        "of up to 64 axes (the most a NumPy array can have, though "
+        "`np.broadcast_shapes` takes at most 32)" in page
+    )
 
 
 def test_the_dtype_rule_holds_for_bool_integer_and_float_dtypes_only():
@@ -1143,6 +1155,9 @@ def test_tensorflow_converts_python_ints_that_fit_in_int64():
     # "raises an internal SystemError, or even stops Python"
     assert result.returncode != 0 and "uint64 result" not in result.stdout
     assert "SystemError" in result.stderr or result.returncode < 0
+    # "`uint64` and float tensors take larger ones too"
+    assert (tf.constant([1], tf.uint64) + 2**63).numpy().tolist() == [2**63 + 1]
+    assert (tf.constant([1.0], tf.float32) + 2**63).dtype == tf.float32
     for dtype in (tf.int32, tf.int64, tf.uint8):
         for number in (2**63, -(2**63) - 1):
             with pytest.raises(ValueError, match="out-of-range integer"):

@@ -1892,15 +1892,19 @@ def test_keras_downloads_to_tmp_if_its_folder_cannot_be_written(tmp_path):
 
 
 def test_rmsprops_other_two_defaults_are_epsilon_and_centered():
-    """'three of them printed above (the other two are `epsilon=1e-07` and
-    `centered=False`)': the string "rmsprop" gives these five settings."""
+    """'three of them printed above; two more shape its steps, `epsilon=1e-07`
+    and `centered=False` ..., and the rest ... are off'."""
     import keras
 
     config = keras.optimizers.get("rmsprop").get_config()
     assert config["learning_rate"] == pytest.approx(0.001)  # float32 inside
     assert (config["rho"], config["momentum"]) == (0.9, 0.0)
     assert config["epsilon"] == 1e-07 and config["centered"] is False
+    # "and the rest, such as weight decay and gradient clipping, are off"
+    off = ("weight_decay", "clipnorm", "global_clipnorm", "clipvalue")
+    assert all(config[name] is None for name in off) and config["use_ema"] is False
     assert (
-        "three of them printed above (the other two are `epsilon=1e-07` and "
-        "`centered=False`)" in squeezed_page()
+        "two more shape its steps, `epsilon=1e-07` and `centered=False`"
+        in squeezed_page()
     )
+    assert "such as weight decay and gradient clipping, are off" in squeezed_page()
