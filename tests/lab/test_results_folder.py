@@ -87,8 +87,8 @@ def one_line(capsys, *words: str) -> str:
 
 
 def test_a_second_sweep_on_a_folder_in_use_is_refused(fake, tmp_path, capsys):
-    """The second of two sweeps on one folder stops at once, with one line naming
-    the process that holds it (here this one), and writes nothing."""
+    """The second of two sweeps on one folder stops before it trains or writes anything,
+    with one line naming the process that holds it (here this one)."""
     with store.locked(tmp_path):
         assert run(tmp_path) == 2
     one_line(capsys, str(tmp_path), "in use by process", str(os.getpid()))
