@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -362,8 +363,6 @@ def test_tracemalloc_sees_numpy_arrays_but_not_tensorflow_tensors():
     """'measures the memory a piece of code allocates through Python, and what
     libraries report to it: NumPy reports each array it allocates, TensorFlow
     does not report its tensors'."""
-    import tracemalloc
-
     tf = pytest.importorskip("tensorflow")
     tf.zeros(1)  # TensorFlow's own start-up allocations before measuring
     sizes = {}
@@ -399,31 +398,45 @@ def test_the_compatible_pairs_drawn_have_ranks_0_to_4_and_sizes_0_to_3():
     assert "here also of rank 0 to 4 with sizes 0 to 3" in page
 
 
+def peak_bytes(action) -> int:
+    """The most memory tracemalloc saw allocated at once while ``action()`` ran."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_an_in_place_update_from_its_own_row_copies_first():
     """'One exception: ... NumPy first copies ... as much as the whole result
     ... `x += x[0].copy()` avoids it.'"""
-    import tracemalloc
+    x = np.arange(2_000_000, dtype=np.float64).reshape(2000, 1000)
+    expected = x + x[0]
+    twice = 2 * x
+    row = x[0].copy()
 
-    peaks = {}
-    for name, other in (("own row", lambda x: x[0]), ("copy", lambda x: None)):
-        x = np.arange(2_000_000, dtype=np.float64).reshape(2000, 1000)
-        expected = x + x[0]
-        row = x[0].copy()
-        tracemalloc.start()
-        if name == "own row":
-            x += other(x)
-        else:
-            x += row
-        peaks[name] = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        assert np.array_equal(x, expected)  # the same numbers either way
-    assert peaks["own row"] >= x.nbytes  # as much as the whole result
+    def add_own_row():
+        nonlocal x
+        x += x[0]
+
+    def add_copied_row():
+        nonlocal x
+        x += row
+
+    def add_itself():
+        nonlocal x
+        x += x
+
+    assert peak_bytes(add_own_row) >= x.nbytes  # as much as the whole result
+    assert np.array_equal(x, expected)
+    x = expected - row  # back to the start
+    assert peak_bytes(add_copied_row) < x.nbytes / 100
+    assert np.array_equal(x, expected)  # the same numbers either way
     # only a *stretched* operand: x += x shares all its memory, copies nothing
-    tracemalloc.start()
-    x += x
-    assert tracemalloc.get_traced_memory()[1] < x.nbytes / 100
-    tracemalloc.stop()
-    assert peaks["copy"] < x.nbytes / 100
+    x = expected - row
+    assert peak_bytes(add_itself) < x.nbytes / 100
+    assert np.array_equal(x, twice)
     page = " ".join(PAGE.read_text().split())
     assert "`x += x[0].copy()` avoids it." in page
 
@@ -435,14 +448,12 @@ def test_an_operation_allocates_its_result_but_no_stretched_copy(y_dtype):
     With a dtype conversion (int64 y, float64 x) NumPy converts in small
     buffers, still far from a stretched copy.
     """
-    tracemalloc = pytest.importorskip("tracemalloc")
     x = np.ones((2000, 1000))
     y = np.ones(1000, dtype=y_dtype)
     stretched_copy_bytes = x.size * np.dtype(np.float64).itemsize
-    tracemalloc.start()
-    z = x + y
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    results = []
+    peak = peak_bytes(lambda: results.append(x + y))
+    [z] = results
     assert z.nbytes <= peak < z.nbytes + stretched_copy_bytes / 10
     # nditer, the iterator NumPy's ufuncs are built on, reads y with stride 0
     iterator = np.nditer([x, y, None])
